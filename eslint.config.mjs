@@ -1,0 +1,52 @@
+// Lint: typescript-eslint recommended rules plus Nx module boundaries. The boundaries keep the
+// data-path layering honest: apps wire things; adapters talk to Kafka/Redis/HTTP; domain libs are pure
+// (no Nest, Kafka, Redis imports) and contracts depend on nothing of ours.
+import nx from '@nx/eslint-plugin';
+
+const infraPackages = ['@nestjs/*', 'kafkajs', 'ioredis', '@grpc/*', 'ws', 'express', '@platformatic/*'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', 'libs/contracts/src/gen/**', '.cache/**', '.stack/**', '.nx/**', 'coverage/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:contracts'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:contracts'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
+              bannedExternalImports: infraPackages,
+            },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: infraPackages },
+          ],
+        },
+      ],
+      // Focused or skipped tests never land: they silently shrink what `npm test` checks.
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'it', 'test'].flatMap((object) => [
+          { object, property: 'only', message: 'Focused tests never land.' },
+          { object, property: 'skip', message: 'Skipped tests never land: fix or delete the test.' },
+        ]),
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fdescribe', message: 'Focused tests never land.' },
+        { name: 'fit', message: 'Focused tests never land.' },
+        { name: 'xdescribe', message: 'Skipped tests never land.' },
+        { name: 'xit', message: 'Skipped tests never land.' },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { z } from 'zod';
+import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
+import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
+import { createLogger, type Logger } from '@deltastream/observability';
+import { ConfigError, parseConfig } from './config';
+import { PinoNestLogger } from './nest-logger';
+
+/** Exit code for an invalid configuration (sysexits EX_CONFIG), so orchestrators can tell it apart. */
+export const EXIT_CONFIG = 78;
+
+export interface ServiceDefinition<Schema extends z.ZodType> {
+  readonly name: string;
+  readonly configSchema: Schema;
+  /** The root module for a validated configuration. */
+  readonly module: (config: z.output<Schema>, logger: Logger) => DynamicModule;
+  readonly http: (config: z.output<Schema>) => { host: string; port: number; logLevel: string; shutdownTimeoutMs: number };
+  /** When the service talks to Kafka: enables `main.js ensure-topics` (used by the Helm hook job). */
+  readonly kafka?: (config: z.output<Schema>) => { brokers: readonly string[]; topics: TopicOverrides };
+}
+
+/**
+ * Boots a service: validates its configuration once (clear errors, exit 78), builds the Nest app, listens
+ * for /healthz and /readyz, and on SIGTERM/SIGINT closes everything within the shutdown timeout and exits 0.
+ */
+export async function runService<Schema extends z.ZodType>(definition: ServiceDefinition<Schema>, argv = process.argv.slice(2)): Promise<INestApplication | undefined> {
+  let config: z.output<Schema>;
+  try {
+    config = parseConfig(definition.name, definition.configSchema, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+  const http = definition.http(config);
+  const logger = createLogger(definition.name, http.logLevel);
+
+  if (argv[0] === 'ensure-topics') {
+    await runEnsureTopics(definition, config, logger);
+    return undefined;
+  }
+
+  const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoNestLogger(logger), abortOnError: false });
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: http.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, http.shutdownTimeoutMs);
+    force.unref();
+    app
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  await app.listen(http.port, http.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : http.port;
+  logger.info({ url: `http://${http.host}:${port}`, healthz: `/healthz`, readyz: `/readyz` }, `${definition.name} ready`);
+  return app;
+}
+
+async function runEnsureTopics<Schema extends z.ZodType>(definition: ServiceDefinition<Schema>, config: z.output<Schema>, logger: Logger): Promise<void> {
+  if (!definition.kafka) {
+    logger.error(`${definition.name} does not use Kafka; run ensure-topics with another service`);
+    process.exit(2);
+  }
+  const { brokers, topics } = definition.kafka(config);
+  const admin = createKafkaClient({ clientId: `deltastream-${definition.name}-ensure-topics`, brokers, logger }).admin();
+  await admin.connect();
+  try {
+    const result = await ensureTopics(admin, Object.values(topicCatalog(topics)), logger);
+    logger.info(result, 'topics ensured');
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Thrown when a service's configuration is invalid; the message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${service}: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `input` against `schema` once, at boot; every problem is reported, named by its key. */
+export function parseConfig<Schema extends z.ZodType>(service: string, schema: Schema, input: unknown): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${where}: ${issue.message}`;
+  });
+  throw new ConfigError(service, problems);
+}
+
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+/** Environment every Kafka-connected service reads. */
+export const kafkaEnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+    .refine((brokers) => brokers.length > 0 && brokers.every((b) => hostPort.test(b)), 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /** Partitions for the pipeline topics when this service creates them. */
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  FRAMES_RETENTION_MS: z.coerce.number().int().min(60_000).default(604_800_000),
+});
+
+export const redisEnvSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'expected redis://host:port or rediss://host:port'),
+});
+
+/** The HTTP listener for /healthz, /readyz (and /metrics). */
+export function httpEnvSchema(defaultPort: number, defaultHost = '127.0.0.1') {
+  return z.object({
+    HTTP_HOST: z.string().min(1).default(defaultHost),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(defaultPort),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  });
+}

@@ -1,0 +1,100 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import type Redis from 'ioredis';
+import { topicCatalog, type TopicName, type TopicOverrides, type TopicSpec } from '@deltastream/contracts';
+import { createKafkaClient, ensureTopics, kafkaReady, KafkaDeadLetterSink, ProtoProducer } from '@deltastream/kafka';
+import type { Logger } from '@deltastream/observability';
+import { createRedisClient, redisReady } from '@deltastream/redis';
+import { HealthController } from './health.controller';
+import { ReadinessRegistry } from './readiness';
+import { DEAD_LETTER_SINK, KAFKA, KAFKA_ADMIN, LOGGER, PROTO_PRODUCER, READINESS, REDIS, SERVICE_NAME, TOPICS } from './tokens';
+
+export interface InfraOptions {
+  readonly service: string;
+  readonly logger: Logger;
+  readonly kafka?: { readonly brokers: readonly string[]; readonly clientId?: string; readonly topics?: TopicOverrides };
+  readonly redis?: { readonly url: string };
+}
+
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(PROTO_PRODUCER) private readonly producer: ProtoProducer,
+    @Inject(TOPICS) private readonly topics: Record<TopicName, TopicSpec>,
+    @Inject(READINESS) private readonly readiness: ReadinessRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    await ensureTopics(this.admin, Object.values(this.topics), this.logger);
+    await this.producer.connect();
+    this.readiness.register('kafka', () => kafkaReady(this.admin));
+    this.logger.info('connected to Kafka');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(READINESS) private readonly readiness: ReadinessRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.redis.connect();
+    this.readiness.register('redis', () => redisReady(this.redis));
+    this.logger.info('connected to Redis');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * The infrastructure a service shell wires: logger, readiness, /healthz + /readyz and, when asked for,
+ * Kafka (client, admin, idempotent producer, dead-letter sink, topics ensured at start) and Redis.
+ */
+@Module({})
+export class InfraModule {
+  static forRoot(options: InfraOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SERVICE_NAME, useValue: options.service },
+      { provide: LOGGER, useValue: options.logger },
+      { provide: READINESS, useValue: new ReadinessRegistry() },
+    ];
+    const exported: symbol[] = [SERVICE_NAME, LOGGER, READINESS];
+
+    if (options.kafka) {
+      const kafkaOptions = options.kafka;
+      providers.push(
+        {
+          provide: KAFKA,
+          useFactory: () => createKafkaClient({ clientId: kafkaOptions.clientId ?? `deltastream-${options.service}`, brokers: kafkaOptions.brokers, logger: options.logger }),
+        },
+        { provide: KAFKA_ADMIN, useFactory: (kafka: Kafka) => kafka.admin(), inject: [KAFKA] },
+        { provide: PROTO_PRODUCER, useFactory: (kafka: Kafka) => new ProtoProducer(kafka), inject: [KAFKA] },
+        { provide: TOPICS, useValue: topicCatalog(kafkaOptions.topics) },
+        {
+          provide: DEAD_LETTER_SINK,
+          useFactory: (producer: ProtoProducer, topics: Record<TopicName, TopicSpec>) => new KafkaDeadLetterSink(producer, topics.deadLetter, options.service),
+          inject: [PROTO_PRODUCER, TOPICS],
+        },
+        KafkaLifecycle,
+      );
+      exported.push(KAFKA, KAFKA_ADMIN, PROTO_PRODUCER, TOPICS, DEAD_LETTER_SINK);
+    }
+    if (options.redis) {
+      const url = options.redis.url;
+      providers.push({ provide: REDIS, useFactory: () => createRedisClient(url, options.logger) }, RedisLifecycle);
+      exported.push(REDIS);
+    }
+    return { module: InfraModule, global: true, controllers: [HealthController], providers, exports: exported };
+  }
+}
