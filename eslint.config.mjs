@@ -49,4 +49,13 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The delta decoder also runs in browsers (client SDK): no Node built-ins, no Buffer/process.
+    files: ['libs/delta-codec/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'zlib', 'crypto', 'buffer', 'stream', 'util'], message: 'delta-codec runs in browsers: use web-standard APIs only.' }] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'Use Uint8Array (browser-safe).' }, { name: 'process', message: 'No process in browsers.' }],
+    },
+  },
 ];
