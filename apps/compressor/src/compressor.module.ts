@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule } from '@deltastream/service-shell';
+import { InfraModule, topicOverridesFrom } from '@deltastream/service-shell';
 import type { CompressorConfig } from './config';
 
 /** One codec decision per frame; frames with gap-free per-stream seq. */
@@ -12,7 +12,7 @@ export class CompressorModule {
       imports: [InfraModule.forRoot({
         service: 'compressor',
         logger,
-        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: { partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS } },
+        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
       })],
     };
   }

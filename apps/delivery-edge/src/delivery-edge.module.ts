@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule } from '@deltastream/service-shell';
+import { InfraModule, topicOverridesFrom } from '@deltastream/service-shell';
 import type { DeliveryEdgeConfig } from './config';
 
 /** WebSocket, SSE and gRPC delivery with replay from Kafka. */
@@ -12,7 +12,7 @@ export class DeliveryEdgeModule {
       imports: [InfraModule.forRoot({
         service: 'delivery-edge',
         logger,
-        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: { partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS } },
+        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
         redis: { url: config.REDIS_URL },
       })],
     };

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule } from '@deltastream/service-shell';
+import { InfraModule, topicOverridesFrom } from '@deltastream/service-shell';
 import type { EnricherConfig } from './config';
 
 /** Declarative transforms and lossless event-delta encoding. */
@@ -12,7 +12,7 @@ export class EnricherModule {
       imports: [InfraModule.forRoot({
         service: 'enricher',
         logger,
-        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: { partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS } },
+        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
         redis: { url: config.REDIS_URL },
       })],
     };

@@ -1,4 +1,4 @@
-import { runService } from '@deltastream/service-shell';
+import { runService, topicOverridesFrom } from '@deltastream/service-shell';
 import { enricherConfigSchema } from './config';
 import { EnricherModule } from './enricher.module';
 
@@ -7,5 +7,5 @@ void runService({
   configSchema: enricherConfigSchema,
   module: (config, logger) => EnricherModule.register(config, logger),
   http: (config) => ({ host: config.HTTP_HOST, port: config.HTTP_PORT, logLevel: config.LOG_LEVEL, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
-  kafka: (config) => ({ brokers: config.KAFKA_BROKERS, topics: { partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS } }),
+  kafka: (config) => ({ brokers: config.KAFKA_BROKERS, topics: topicOverridesFrom(config) }),
 });

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule } from '@deltastream/service-shell';
+import { DEAD_LETTER_SINK, InfraModule, LOGGER, PROTO_PRODUCER, REDIS, TOPICS, topicOverridesFrom } from '@deltastream/service-shell';
 import type { IngestorConfig } from './config';
+import { IngestRuntime } from './ingest.runtime';
+import { PushController } from './push/push.controller';
 
 /** Incremental fetch from upstream APIs by cursor; cursor and lease shared in Redis. */
 @Module({})
@@ -9,12 +11,22 @@ export class IngestorModule {
   static register(config: IngestorConfig, logger: Logger): DynamicModule {
     return {
       module: IngestorModule,
-      imports: [InfraModule.forRoot({
-        service: 'ingestor',
-        logger,
-        kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: { partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS } },
-        redis: { url: config.REDIS_URL },
-      })],
+      imports: [
+        InfraModule.forRoot({
+          service: 'ingestor',
+          logger,
+          kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
+          redis: { url: config.REDIS_URL },
+        }),
+      ],
+      controllers: [PushController],
+      providers: [
+        {
+          provide: IngestRuntime,
+          useFactory: (...deps: ConstructorParameters<typeof IngestRuntime> extends [unknown, ...infer Rest] ? Rest : never) => new IngestRuntime(config, ...deps),
+          inject: [REDIS, PROTO_PRODUCER, TOPICS, DEAD_LETTER_SINK, LOGGER],
+        },
+      ],
     };
   }
 }

@@ -22,5 +22,6 @@ describe('topicCatalog', () => {
     expect(custom.frames.retentionMs).toBe(3_600_000);
     expect(custom.events.partitions).toBe(12);
     expect(custom.deadLetter.partitions).toBe(3);
+    expect(topicCatalog({ namespace: 'staging' }).frames.name).toBe('staging.frames.v1');
   });
 });

@@ -26,6 +26,8 @@ export const DEFAULT_FRAMES_RETENTION_MS = 7 * DAY_MS;
 export type TopicName = 'events' | 'windows' | 'encoded' | 'frames' | 'deadLetter';
 
 export interface TopicOverrides {
+  /** Prefix of every topic name (default `deltastream`): isolates environments sharing one cluster. */
+  readonly namespace?: string;
   /** Partitions for the pipeline topics (events, windows, encoded, frames). */
   readonly partitions?: number;
   readonly framesRetentionMs?: number;
@@ -34,9 +36,10 @@ export interface TopicOverrides {
 /** The catalogue with operator overrides applied. */
 export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<TopicName, TopicSpec>> {
   const partitions = overrides.partitions ?? 6;
+  const ns = overrides.namespace ?? 'deltastream';
   return {
     events: {
-      name: 'deltastream.events.v1',
+      name: `${ns}.events.v1`,
       valueType: 'deltastream.v1.ChangeEvent',
       key: 'entity id — all changes of an entity stay in order on one partition',
       partitions,
@@ -45,7 +48,7 @@ export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<To
       description: 'Every upstream change, one record per change (ingestor → windower).',
     },
     windows: {
-      name: 'deltastream.windows.v1',
+      name: `${ns}.windows.v1`,
       valueType: 'deltastream.v1.WindowBatch',
       key: 'stream',
       partitions,
@@ -54,7 +57,7 @@ export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<To
       description: 'Micro-window batches per stream (windower → enricher).',
     },
     encoded: {
-      name: 'deltastream.encoded.v1',
+      name: `${ns}.encoded.v1`,
       valueType: 'deltastream.v1.EncodedBatch',
       key: 'stream',
       partitions,
@@ -63,7 +66,7 @@ export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<To
       description: 'Transformed, event-delta encoded batches (enricher → compressor).',
     },
     frames: {
-      name: 'deltastream.frames.v1',
+      name: `${ns}.frames.v1`,
       valueType: 'deltastream.v1.Frame',
       key: 'stream — one partition per stream keeps seq order',
       partitions,
@@ -72,7 +75,7 @@ export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<To
       description: 'Compressed delivery frames with per-stream seq, retained for replay (compressor → delivery-edge, internal consumers).',
     },
     deadLetter: {
-      name: 'deltastream.deadletter.v1',
+      name: `${ns}.deadletter.v1`,
       valueType: 'deltastream.v1.DeadLetter',
       key: 'original key, or the source id for upstream input',
       partitions: 3,

@@ -19,6 +19,8 @@ export interface ServiceDefinition<Schema extends z.ZodType> {
   readonly http: (config: z.output<Schema>) => { host: string; port: number; logLevel: string; shutdownTimeoutMs: number };
   /** When the service talks to Kafka: enables `main.js ensure-topics` (used by the Helm hook job). */
   readonly kafka?: (config: z.output<Schema>) => { brokers: readonly string[]; topics: TopicOverrides };
+  /** false: controllers read request bodies themselves (size caps, signatures over the raw bytes). */
+  readonly bodyParser?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
     return undefined;
   }
 
-  const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: definition.bodyParser ?? true });
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;

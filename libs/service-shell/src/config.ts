@@ -32,6 +32,8 @@ export const kafkaEnvSchema = z.object({
     .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
     .refine((brokers) => brokers.length > 0 && brokers.every((b) => hostPort.test(b)), 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /** Prefix of every topic name; separate environments sharing one Kafka cluster use different ones. */
+  TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, ".", "_" or "-"').default('deltastream'),
   /** Partitions for the pipeline topics when this service creates them. */
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   FRAMES_RETENTION_MS: z.coerce.number().int().min(60_000).default(604_800_000),
@@ -52,4 +54,9 @@ export function httpEnvSchema(defaultPort: number, defaultHost = '127.0.0.1') {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   });
+}
+
+/** The topic catalogue overrides an operator set through the Kafka environment. */
+export function topicOverridesFrom(config: z.output<typeof kafkaEnvSchema>): { namespace: string; partitions: number; framesRetentionMs: number } {
+  return { namespace: config.TOPIC_NAMESPACE, partitions: config.TOPIC_PARTITIONS, framesRetentionMs: config.FRAMES_RETENTION_MS };
 }

@@ -1,2 +1,3 @@
 export * from './service-process';
 export * from './lifecycle';
+export * from './topic-reader';

@@ -1,0 +1,63 @@
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { TopicName, TopicSpec } from '@deltastream/contracts';
+import { IngestKind } from '@deltastream/contracts';
+import type { DeadLetterSink, ProtoProducer } from '@deltastream/kafka';
+import type { Logger } from '@deltastream/observability';
+import type { IngestorConfig, ResolvedSource } from './config';
+import { KafkaChangeSink } from './kafka/change-sink';
+import { DeadLetterRejectSink } from './kafka/reject-sink';
+import { otelIngestMetrics } from './metrics';
+import { IngestCoordinator } from './polling/coordinator';
+import { RedisCursorStore } from './redis/redis-cursor-store';
+import { RedisLeases } from './redis/redis-leases';
+import { HttpPageFetcher } from './upstream/http-page-fetcher';
+
+/** Wires the ports to their adapters and runs the coordinator for the service's lifetime. */
+export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly metrics = otelIngestMetrics();
+  readonly pollChanges: KafkaChangeSink;
+  readonly pushChanges: KafkaChangeSink;
+  readonly rejects: DeadLetterRejectSink;
+  readonly sources: readonly ResolvedSource[];
+  private readonly coordinator: IngestCoordinator;
+
+  constructor(config: IngestorConfig, redis: Redis, producer: ProtoProducer, topics: Record<TopicName, TopicSpec>, deadLetters: DeadLetterSink, logger: Logger) {
+    this.sources = config.DELTASTREAM_CONFIG.filter((s) => !config.INGESTOR_SOURCES || config.INGESTOR_SOURCES.includes(s.config.id));
+    this.pollChanges = new KafkaChangeSink(producer, topics.events, IngestKind.POLL);
+    this.pushChanges = new KafkaChangeSink(producer, topics.events, IngestKind.PUSH);
+    this.rejects = new DeadLetterRejectSink(deadLetters, logger);
+    const store = new RedisCursorStore(redis, config.TOPIC_NAMESPACE);
+    const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers)]));
+    const polled = this.sources.filter((s) => s.config.poll);
+    this.coordinator = new IngestCoordinator(
+      polled.map((s) => s.config),
+      new RedisLeases(redis, config.TOPIC_NAMESPACE),
+      (source) => ({
+        store,
+        fetcher: fetchers.get(source.id) as HttpPageFetcher,
+        changes: this.pollChanges,
+        rejects: this.rejects,
+        metrics: this.metrics,
+        clock: Date.now,
+      }),
+      { onThrottled: (id) => this.metrics.throttled(id), onError: (id, kind) => this.metrics.upstreamErrors(id, kind) },
+      logger,
+      { leaseTtlMs: config.INGESTOR_LEASE_TTL_MS, replicaId: config.INGESTOR_REPLICA_ID },
+    );
+    logger.info({ sources: this.sources.map((s) => s.config.id), replica: this.coordinator.replicaId }, 'ingestor configured');
+  }
+
+  onApplicationBootstrap(): void {
+    this.coordinator.start();
+  }
+
+  /** Stops polling before the producer and Redis close (module destroy runs before application shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    await this.coordinator.stop();
+  }
+
+  ownedSources(): string[] {
+    return this.coordinator.ownedSources();
+  }
+}

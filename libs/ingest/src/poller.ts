@@ -1,0 +1,223 @@
+import type { SourceConfig } from '@deltastream/suite-config';
+import { cursorFrom, formatPosition, maxCursor, requestCursor, type FieldCursor } from './cursor';
+import { acceptRecord, atPath, dedupeKey, recordsOf, type AcceptedRecord } from './records';
+import type { ChangeSink, CursorStore, IngestMetrics, IngestedChange, PageFetcher, RejectedInput, RejectSink, SeenKey, StoredCursor } from './ports';
+
+/** The lease was taken over: this poller must stop without writing anything more. */
+export class LeaseLostError extends Error {
+  constructor(sourceId: string) {
+    super(`lease of source ${sourceId} was taken over; stopping`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface PollerDeps {
+  readonly store: CursorStore;
+  readonly fetcher: PageFetcher;
+  readonly changes: ChangeSink;
+  readonly rejects: RejectSink;
+  readonly metrics: IngestMetrics;
+  readonly clock: () => number;
+}
+
+export interface PollOutcome {
+  /** Nothing more to fetch right now: wait the poll interval. */
+  readonly caughtUp: boolean;
+  readonly produced: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+}
+
+const MAX_PAGE_SIZE = 100_000;
+
+/**
+ * One source's incremental fetch, one page per `pollOnce`: request from the stored cursor, check every
+ * record, suppress (entity, version) duplicates inside the recovery horizon, publish (acks=all), dead-letter
+ * what is refused, and only then move the fenced cursor forward. A crash anywhere before the cursor write
+ * re-fetches the page (at-least-once); the cursor never skips a record that was not acknowledged.
+ */
+export class SourcePoller {
+  /** After an error, a restart or a takeover the next fetch rewinds by the overlap. */
+  private recovering = true;
+  private pageSize: number;
+  private etag: { readonly forRequest: string; readonly value: string } | undefined;
+
+  constructor(
+    private readonly source: SourceConfig,
+    private readonly fence: number,
+    private readonly deps: PollerDeps,
+  ) {
+    this.pageSize = source.page.size;
+  }
+
+  /** Marks the next fetch as a recovery (call after an error). */
+  markRecovering(): void {
+    this.recovering = true;
+  }
+
+  get currentPageSize(): number {
+    return this.pageSize;
+  }
+
+  async pollOnce(signal?: AbortSignal): Promise<PollOutcome> {
+    const { source, deps } = this;
+    const stored = (await deps.store.load(source.id)) ?? this.initialCursor();
+    const requestValue = this.requestValue(stored);
+    const query: Record<string, string> = { [source.page.param]: String(this.pageSize) };
+    if (requestValue !== undefined) query[source.cursor.param] = requestValue;
+    const requestKey = JSON.stringify(query);
+
+    const result = await deps.fetcher.fetch({
+      url: source.url,
+      query,
+      etag: this.etag?.forRequest === requestKey ? this.etag.value : undefined,
+      timeoutMs: source.timeoutMs,
+      maxBytes: source.maxResponseBytes,
+      signal,
+    });
+
+    if (result.kind === 'not_modified') {
+      deps.metrics.notModified(source.id);
+      return { caughtUp: true, produced: 0, rejected: 0, duplicates: 0 };
+    }
+    if (result.kind === 'rejected') {
+      // A response too large for the cap would stall the source forever at this page size: ask for less.
+      if (result.rejectKind === 'response_too_large') this.pageSize = Math.max(1, Math.floor(this.pageSize / 2));
+      await this.reject([{ sourceId: source.id, kind: result.rejectKind, reason: result.reason, original: result.original }]);
+      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0 };
+    }
+    this.etag = result.etag === undefined ? undefined : { forRequest: requestKey, value: result.etag };
+
+    const list = recordsOf(result.body, source.recordsPath);
+    if (!Array.isArray(list)) {
+      await this.reject([{ sourceId: source.id, kind: list.kind, reason: list.reason, original: list.original }]);
+      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0 };
+    }
+    deps.metrics.fetched(source.id, list.length, result.bytes);
+
+    const rejects: RejectedInput[] = [];
+    const accepted: AcceptedRecord[] = [];
+    for (const raw of list) {
+      const checked = acceptRecord(raw, source);
+      if (checked.ok) accepted.push(checked);
+      else rejects.push({ sourceId: source.id, kind: checked.kind, reason: checked.reason, original: checked.original });
+    }
+
+    const horizon = this.horizon(stored);
+    const inHorizon = source.cursor.mode === 'field' ? accepted.filter((r) => this.keepOrRejectBackwards(r, horizon, rejects)) : accepted;
+
+    const fresh = await this.withoutDuplicates(inHorizon);
+    const duplicates = inHorizon.length - fresh.length;
+    const observedAtMs = deps.clock();
+    const changes: IngestedChange[] = fresh.map((r) => ({
+      sourceId: source.id,
+      stream: source.stream,
+      entityId: r.entityId,
+      version: r.version,
+      cursor: r.cursorValue ?? stored.value,
+      occurredAtMs: r.occurredAtMs,
+      observedAtMs,
+      record: r.record,
+      recovery: this.recovering,
+    }));
+
+    await deps.changes.publish(changes);
+    if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
+    if (duplicates > 0) deps.metrics.duplicatesSuppressed(source.id, duplicates);
+    await this.reject(rejects);
+
+    const pageFull = list.length >= this.pageSize;
+    const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
+    const keys: SeenKey[] = fresh.map((r) => ({ key: dedupeKey(r.entityId, r.version), position: r.position ?? next.position }));
+    const outcome = await deps.store.commit(source.id, this.fence, next, keys, this.horizon(next));
+    if (outcome === 'fenced') throw new LeaseLostError(source.id);
+    this.recovering = false;
+
+    // A full page that did not move a field cursor means more records share one cursor value than a page
+    // holds: without a bigger page the source could never get past them.
+    if (source.cursor.mode === 'field' && pageFull && next.position <= stored.position) {
+      this.pageSize = Math.min(this.pageSize * 2, MAX_PAGE_SIZE);
+    } else if (!pageFull && this.pageSize > source.page.size) {
+      this.pageSize = source.page.size;
+    }
+    return { caughtUp, produced: changes.length, rejected: rejects.length, duplicates };
+  }
+
+  private initialCursor(): StoredCursor {
+    const { cursor } = this.source;
+    if (cursor.mode === 'token') return { value: cursor.initial ?? '', position: 0 };
+    const initial = cursorFrom(cursor.initial, cursor.format);
+    if (initial === undefined) throw new Error(`source ${this.source.id}: cursor.initial ${String(cursor.initial)} is not a valid ${cursor.format} value`);
+    return initial;
+  }
+
+  private requestValue(stored: StoredCursor): string | undefined {
+    const { cursor } = this.source;
+    if (cursor.mode === 'token') return stored.value === '' ? undefined : stored.value;
+    return requestCursor(stored, cursor, this.recovering);
+  }
+
+  /** Positions below this are outside duplicate suppression. */
+  private horizon(cursor: StoredCursor): number {
+    const { cursor: config } = this.source;
+    return config.mode === 'field' ? cursor.position - Math.max(config.overlap, 1) : cursor.position - config.overlapPages;
+  }
+
+  /**
+   * A record older than the horizon cannot be checked for duplicates: upstream handed back something far
+   * behind the cursor. It is dead-lettered (never silently dropped) instead of risking a duplicate.
+   */
+  private keepOrRejectBackwards(record: AcceptedRecord, horizon: number, rejects: RejectedInput[]): boolean {
+    if (record.position === undefined || record.position >= horizon) return true;
+    const cursor = this.source.cursor;
+    const format = cursor.mode === 'field' ? cursor.format : 'number';
+    rejects.push({
+      sourceId: this.source.id,
+      kind: 'cursor_backwards',
+      reason: `record ${record.entityId} v${record.version} has cursor ${record.cursorValue ?? ''}, behind the suppression horizon ${formatPosition(horizon, format)}`,
+      original: record.record,
+    });
+    return false;
+  }
+
+  private async withoutDuplicates(records: readonly AcceptedRecord[]): Promise<AcceptedRecord[]> {
+    if (records.length === 0) return [];
+    const keys = records.map((r) => dedupeKey(r.entityId, r.version));
+    const seen = await this.deps.store.seen(this.source.id, keys);
+    const inPage = new Set<string>();
+    return records.filter((_, i) => {
+      const key = keys[i] as string;
+      if (seen[i] || inPage.has(key)) return false;
+      inPage.add(key);
+      return true;
+    });
+  }
+
+  private nextCursor(
+    stored: StoredCursor,
+    accepted: readonly AcceptedRecord[],
+    page: { body: unknown; headers: Readonly<Record<string, string>> },
+    pageFull: boolean,
+  ): { next: StoredCursor; caughtUp: boolean } {
+    const { cursor } = this.source;
+    if (cursor.mode === 'field') {
+      let next: FieldCursor = stored;
+      for (const record of accepted) {
+        if (record.position !== undefined && record.cursorValue !== undefined) next = maxCursor(next, { value: record.cursorValue, position: record.position });
+      }
+      return { next, caughtUp: !pageFull };
+    }
+    const raw = cursor.from === 'header' ? page.headers[cursor.path.toLowerCase()] : atPath(page.body, cursor.path);
+    const token = typeof raw === 'string' && raw !== '' ? raw : undefined;
+    if (token === undefined || token === stored.value) return { next: stored, caughtUp: true };
+    return { next: { value: token, position: stored.position + 1 }, caughtUp: !pageFull };
+  }
+
+  private async reject(rejects: readonly RejectedInput[]): Promise<void> {
+    if (rejects.length === 0) return;
+    await this.deps.rejects.reject(rejects);
+    const byKind = new Map<RejectedInput['kind'], number>();
+    for (const r of rejects) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+    for (const [kind, count] of byKind) this.deps.metrics.rejected(this.source.id, kind, count);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './secret';
+export * from './sources';
+export * from './streams';
+export * from './suite';

@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadSuiteConfig, parseSuiteConfig, resolveSecret, SuiteConfigError } from './index';
+
+const minimal = `
+version: 1
+sources:
+  - id: demo-sensors
+    stream: sensors
+    url: http://127.0.0.1:8090/v1/sensors/changes
+    recordsPath: records
+    cursor: { mode: field, field: timestamp, param: since }
+  - id: demo-trades
+    stream: trades
+    url: http://127.0.0.1:8090/v1/trades
+    recordsPath: trades
+    entityIdField: symbol
+    cursor: { mode: token, param: cursor, path: next_cursor }
+streams:
+  - name: sensors
+    window: { ms: 5000 }
+`;
+
+function problemsOf(text: string): readonly string[] {
+  try {
+    parseSuiteConfig(text);
+  } catch (error) {
+    if (error instanceof SuiteConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SuiteConfigError');
+}
+
+describe('suite configuration', () => {
+  it('fills defaults for a minimal file', () => {
+    const suite = parseSuiteConfig(minimal);
+    const [sensors, trades] = suite.sources;
+    expect(sensors).toMatchObject({ id: 'demo-sensors', entityIdField: 'id', versionField: 'version', pollIntervalMs: 1000, maxResponseBytes: 16 * 1024 * 1024, page: { param: 'limit', size: 1000 } });
+    expect(sensors?.cursor).toEqual({ mode: 'field', field: 'timestamp', param: 'since', initial: '1970-01-01T00:00:00.000Z', format: 'iso8601', overlap: 5000 });
+    expect(trades?.cursor).toMatchObject({ mode: 'token', from: 'body', path: 'next_cursor', overlapPages: 2 });
+    expect(suite.streams[0]?.window).toMatchObject({ ms: 5000, mode: 'all', allowedLatenessMs: 1000 });
+  });
+
+  it('names each problem by its path', () => {
+    const problems = problemsOf(`
+version: 1
+sources:
+  - id: Bad Id
+    stream: s
+    url: ftp://x
+    cursor: { mode: sometimes, param: since }
+    pollIntervalMs: -5
+    surprise: true
+`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sources\.0\.id: use 1–63 lowercase/),
+        expect.stringMatching(/^sources\.0\.url: /),
+        expect.stringMatching(/^sources\.0\.cursor\.mode: /),
+        expect.stringMatching(/^sources\.0\.pollIntervalMs: /),
+        expect.stringMatching(/^sources\.0: .*surprise/),
+      ]),
+    );
+  });
+
+  it('refuses duplicate source ids and stream names', () => {
+    const text = `${minimal}  - name: sensors\n`.replace('id: demo-trades', 'id: demo-sensors');
+    expect(problemsOf(text)).toEqual(['sources.1.id: duplicate source id "demo-sensors"', 'streams.1.name: duplicate stream "sensors"']);
+  });
+
+  it('reports YAML syntax errors and unreadable files clearly', () => {
+    expect(problemsOf('version: [1')[0]).toMatch(/^not valid YAML: /);
+    expect(() => loadSuiteConfig('/nonexistent/deltastream.yaml')).toThrow(/cannot be read: ENOENT/);
+  });
+
+  it('loads the file shipped in config/ (what npm start uses)', () => {
+    const suite = loadSuiteConfig(path.resolve(__dirname, '../../../config/deltastream.yaml'));
+    expect(suite.sources.map((s) => s.id)).toEqual(expect.arrayContaining(['demo-sensors', 'demo-trades']));
+  });
+});
+
+describe('resolveSecret', () => {
+  it('reads env and files, and names the missing reference without its value', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ds-secret-'));
+    const file = path.join(dir, 'token');
+    writeFileSync(file, 's3cret\n');
+    expect(resolveSecret({ fromFile: file })).toBe('s3cret');
+    expect(resolveSecret({ fromEnv: 'DS_TEST_TOKEN' }, { DS_TEST_TOKEN: 'abc' })).toBe('abc');
+    expect(resolveSecret({ value: 'inline' })).toBe('inline');
+    expect(() => resolveSecret({ fromEnv: 'DS_MISSING' }, {})).toThrow('environment variable DS_MISSING is not set');
+    expect(() => resolveSecret({ fromFile: path.join(dir, 'nope') })).toThrow(/secret file .* cannot be read: ENOENT/);
+  });
+});
