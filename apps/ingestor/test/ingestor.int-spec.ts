@@ -137,6 +137,11 @@ describe('ingestor against the real broker and Redis', () => {
     expect(JSON.parse(Buffer.from(missingId?.message.original ?? new Uint8Array()).toString())).toEqual({ version: 1, updated_at: at(210) });
     expect(events.records.every((r) => r.message.source === sourceId && r.message.stream === 'things')).toBe(true);
     expect(service.child.exitCode).toBeNull();
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    for (const kind of ['missing_id', 'malformed_json', 'response_too_large']) {
+      expect(metrics).toMatch(new RegExp(`deltastream_ingest_dead_letters_total\\{[^}]*kind="${kind}"[^}]*\\} 1`));
+    }
+    expect(metrics).toMatch(/deltastream_ingest_events_produced_total\{[^}]*\} 12/);
   });
 
   it('loses nothing through a 5xx/429 storm and a kill -9 restart', async () => {

@@ -4,3 +4,4 @@ export * from './proto-producer';
 export * from './proto-decode';
 export * from './dead-letter';
 export * from './readiness';
+export * from './transactional-processor';

@@ -1,2 +1,3 @@
 export * from './logger';
 export * from './trace-headers';
+export * from './metrics';

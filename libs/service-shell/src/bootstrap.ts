@@ -4,7 +4,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { z } from 'zod';
 import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
-import { createLogger, type Logger } from '@deltastream/observability';
+import { createLogger, installMetrics, type Logger } from '@deltastream/observability';
 import { ConfigError, parseConfig } from './config';
 import { PinoNestLogger } from './nest-logger';
 
@@ -40,6 +40,8 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
   }
   const http = definition.http(config);
   const logger = createLogger(definition.name, http.logLevel);
+  // Before any module takes a meter: meters taken earlier would stay no-ops.
+  installMetrics(definition.name);
 
   if (argv[0] === 'ensure-topics') {
     await runEnsureTopics(definition, config, logger);

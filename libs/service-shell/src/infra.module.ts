@@ -3,11 +3,11 @@ import type { Admin, Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
 import { topicCatalog, type TopicName, type TopicOverrides, type TopicSpec } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics, kafkaReady, KafkaDeadLetterSink, ProtoProducer } from '@deltastream/kafka';
-import type { Logger } from '@deltastream/observability';
+import { installMetrics, type Logger } from '@deltastream/observability';
 import { createRedisClient, redisReady } from '@deltastream/redis';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness';
-import { DEAD_LETTER_SINK, KAFKA, KAFKA_ADMIN, LOGGER, PROTO_PRODUCER, READINESS, REDIS, SERVICE_NAME, TOPICS } from './tokens';
+import { DEAD_LETTER_SINK, KAFKA, KAFKA_ADMIN, LOGGER, METRICS, PROTO_PRODUCER, READINESS, REDIS, SERVICE_NAME, TOPICS } from './tokens';
 
 export interface InfraOptions {
   readonly service: string;
@@ -68,8 +68,9 @@ export class InfraModule {
       { provide: SERVICE_NAME, useValue: options.service },
       { provide: LOGGER, useValue: options.logger },
       { provide: READINESS, useValue: new ReadinessRegistry() },
+      { provide: METRICS, useValue: installMetrics(options.service) },
     ];
-    const exported: symbol[] = [SERVICE_NAME, LOGGER, READINESS];
+    const exported: symbol[] = [SERVICE_NAME, LOGGER, READINESS, METRICS];
 
     if (options.kafka) {
       const kafkaOptions = options.kafka;

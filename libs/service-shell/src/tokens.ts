@@ -8,3 +8,4 @@ export const TOPICS = Symbol('TOPICS');
 export const REDIS = Symbol('REDIS');
 export const DEAD_LETTER_SINK = Symbol('DEAD_LETTER_SINK');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+export const METRICS = Symbol('METRICS');

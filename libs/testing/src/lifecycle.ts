@@ -13,6 +13,10 @@ export async function expectServiceLifecycle(app: string, dependencies: readonly
       checks: Object.fromEntries(dependencies.map((dependency) => [dependency, true])),
     });
     expect(await waitForStatus(service, '/healthz', 200)).toEqual({ status: 'ok', service: app });
+    const metrics = await fetch(`${service.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toContain(`service_name="deltastream-${app}"`);
   } finally {
     service.child.kill('SIGTERM');
   }
