@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema } from '@deltastream/service-shell';
-import { loadSuiteConfig, resolveSecret, SuiteConfigError, type SourceConfig } from '@deltastream/suite-config';
+import { resolveSecret, suiteFileEnvSchema, type SourceConfig } from '@deltastream/suite-config';
 
 /** A source with its credentials resolved at boot (so a missing secret stops the service, not a poll). */
 export interface ResolvedSource {
@@ -9,29 +9,26 @@ export interface ResolvedSource {
   readonly pushSecret?: string;
 }
 
-const suiteFileSchema = z
-  .string()
-  .default('config/deltastream.yaml')
-  .transform((file, ctx) => {
-    try {
-      const suite = loadSuiteConfig(file);
-      return suite.sources.map((source): ResolvedSource => {
-        const headers: Record<string, string> = {};
-        for (const [name, ref] of Object.entries(source.headers)) headers[name] = resolveSecret(ref);
-        return { config: source, headers, pushSecret: source.push ? resolveSecret(source.push.secret) : undefined };
-      });
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: error instanceof SuiteConfigError ? error.message : `${file}: ${(error as Error).message}` });
-      return z.NEVER;
-    }
-  });
+/** Resolves every source's credentials at boot; a missing secret is a configuration error. */
+const resolvedSourcesSchema = suiteFileEnvSchema.transform((suite, ctx) => {
+  try {
+    return suite.sources.map((source): ResolvedSource => {
+      const headers: Record<string, string> = {};
+      for (const [name, ref] of Object.entries(source.headers)) headers[name] = resolveSecret(ref);
+      return { config: source, headers, pushSecret: source.push ? resolveSecret(source.push.secret) : undefined };
+    });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** Environment of the ingestor, validated once at boot (the suite file and its secrets included). */
 export const ingestorConfigSchema = httpEnvSchema(8081)
   .extend(kafkaEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend({
-    DELTASTREAM_CONFIG: suiteFileSchema,
+    DELTASTREAM_CONFIG: resolvedSourcesSchema,
     /** Lease time-to-live: a dead replica's sources are taken over within this time. */
     INGESTOR_LEASE_TTL_MS: z.coerce.number().int().min(300).default(10_000),
     INGESTOR_REPLICA_ID: z.string().min(1).optional(),

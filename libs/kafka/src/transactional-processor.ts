@@ -14,6 +14,12 @@ export interface PartitionWork {
   readonly outputs: readonly OutputRecord[];
   /** The next offset to consume (everything before it is reflected in outputs so far); undefined: no change. */
   readonly commitOffset?: string;
+  /**
+   * Committed with the offset, in the same transaction: durable per-partition state that must move in
+   * lock-step with the outputs (e.g. the compressor's per-stream seq). Read back with `committedMetadata`.
+   * Brokers cap it with offset.metadata.max.bytes (4096 by default).
+   */
+  readonly commitMetadata?: string;
 }
 
 /** The domain side of a read-process-write stage. All calls for one partition are serialised. */
@@ -177,7 +183,7 @@ export class TransactionalProcessor {
       if (work.commitOffset !== undefined) {
         await transaction.sendOffsets({
           consumerGroupId: this.options.groupId,
-          topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: work.commitOffset }] }],
+          topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: work.commitOffset, ...(work.commitMetadata === undefined ? {} : { metadata: work.commitMetadata }) }] }],
         });
       }
       await transaction.commit();
@@ -194,12 +200,21 @@ export class TransactionalProcessor {
   }
 
   private async seekToCommitted(partition: number): Promise<void> {
+    const committed = await this.committed(partition);
+    if (committed && committed.offset !== '-1') this.consumer.seek({ topic: this.options.inputTopic, partition, offset: committed.offset });
+  }
+
+  /** The metadata committed with a partition's offset (see PartitionWork.commitMetadata), if any. */
+  async committedMetadata(partition: number): Promise<string | undefined> {
+    return (await this.committed(partition))?.metadata ?? undefined;
+  }
+
+  private async committed(partition: number): Promise<{ offset: string; metadata: string | null } | undefined> {
     const admin = this.options.kafka.admin();
     try {
       await admin.connect();
       const [offsets] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.inputTopic] });
-      const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset;
-      if (committed !== undefined && committed !== '-1') this.consumer.seek({ topic: this.options.inputTopic, partition, offset: committed });
+      return offsets?.partitions.find((p) => p.partition === partition);
     } finally {
       await admin.disconnect();
     }

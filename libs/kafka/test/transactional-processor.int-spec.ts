@@ -29,6 +29,7 @@ class EchoHandler implements PartitionHandler {
     return {
       outputs: values.map((v) => ({ topic: this.outputTopic, key: v, value: Buffer.from(v.toUpperCase()) })),
       commitOffset: last ? (BigInt(last.offset) + 1n).toString() : undefined,
+      commitMetadata: JSON.stringify({ last: values.at(-1) }),
     };
   }
   reset(): void {
@@ -80,6 +81,8 @@ describe('TransactionalProcessor against the real broker', () => {
     await second.start();
     await send(['m5']);
     await eventually(() => reader.values.includes('M5'), 30_000, () => 'M5');
+    const metadata = await Promise.all([0, 1].map((p) => second.committedMetadata(p)));
+    expect(metadata.map((m) => (m ? (JSON.parse(m) as { last: string }).last : undefined)).sort()).toEqual(expect.arrayContaining(['m5']));
     await second.stop();
     await producer.disconnect();
     await reader.stop();

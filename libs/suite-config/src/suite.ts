@@ -63,3 +63,19 @@ export function loadSuiteConfig(file: string): SuiteConfig {
   }
   return parseSuiteConfig(text, file);
 }
+
+/**
+ * An environment variable holding the suite file path, loaded and validated as part of a service's
+ * config schema — so a broken suite file stops the service at boot like any other bad setting.
+ */
+export const suiteFileEnvSchema = z
+  .string()
+  .default('config/deltastream.yaml')
+  .transform((file, ctx): SuiteConfig => {
+    try {
+      return loadSuiteConfig(file);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof SuiteConfigError ? error.message : `${file}: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
