@@ -1,6 +1,6 @@
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
-import { DeadLetterSchema, type TopicSpec } from '@deltastream/contracts';
+import { DeadLetterSchema, type DeadLetter, type TopicSpec } from '@deltastream/contracts';
 import type { ProtoProducer } from './proto-producer';
 
 /** Where a bad input came from and why it was refused. */
@@ -22,6 +22,26 @@ export interface DeadLetterSink {
   deadLetter(inputs: readonly DeadLetterInput[]): Promise<void>;
 }
 
+/** The dead-letter record for a refused input: original bytes untouched, reason, where it came from. */
+export function deadLetterRecord(input: DeadLetterInput, service: string): { key: string; message: DeadLetter } {
+  return {
+    key: typeof input.key === 'string' ? input.key : input.key ? Buffer.from(input.key).toString('utf8') : (input.source ?? input.topic),
+    message: create(DeadLetterSchema, {
+      original: input.original,
+      topic: input.topic,
+      partition: input.partition ?? -1,
+      offset: input.offset === undefined ? -1n : BigInt(input.offset),
+      key: typeof input.key === 'string' ? Buffer.from(input.key) : (input.key ?? new Uint8Array()),
+      reason: input.reason,
+      errorKind: input.errorKind,
+      service,
+      source: input.source ?? '',
+      failedAt: timestampNow(),
+      headers: input.headers ?? {},
+    }),
+  };
+}
+
 /** Writes dead letters to the dead-letter topic (acks=all) with the original bytes untouched. */
 export class KafkaDeadLetterSink implements DeadLetterSink {
   constructor(
@@ -32,26 +52,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   ) {}
 
   async deadLetter(inputs: readonly DeadLetterInput[]): Promise<void> {
-    await this.producer.send(
-      this.topic.name,
-      DeadLetterSchema,
-      inputs.map((input) => ({
-        key: typeof input.key === 'string' ? input.key : input.key ? Buffer.from(input.key).toString('utf8') : (input.source ?? input.topic),
-        message: create(DeadLetterSchema, {
-          original: input.original,
-          topic: input.topic,
-          partition: input.partition ?? -1,
-          offset: input.offset === undefined ? -1n : BigInt(input.offset),
-          key: typeof input.key === 'string' ? Buffer.from(input.key) : (input.key ?? new Uint8Array()),
-          reason: input.reason,
-          errorKind: input.errorKind,
-          service: this.service,
-          source: input.source ?? '',
-          failedAt: timestampNow(),
-          headers: input.headers ?? {},
-        }),
-      })),
-    );
+    await this.producer.send(this.topic.name, DeadLetterSchema, inputs.map((input) => deadLetterRecord(input, this.service)));
     for (const input of inputs) this.onDeadLetter(input.errorKind);
   }
 }

@@ -59,6 +59,7 @@ export class TransactionalProcessor {
   private readonly producers = new Map<number, Producer>();
   private readonly queues = new Map<number, Promise<unknown>>();
   private assigned = new Set<number>();
+  private hasJoined = false;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -90,7 +91,15 @@ export class TransactionalProcessor {
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         await this.serialised(batch.partition, async () => {
-          const work = await options.handler.handle(batch.partition, batch.messages);
+          let work: PartitionWork;
+          try {
+            work = await options.handler.handle(batch.partition, batch.messages);
+          } catch (error) {
+            // Half-applied state must not survive: forget it and read again from the committed offset.
+            options.handler.reset(batch.partition);
+            await this.seekToCommitted(batch.partition);
+            throw error;
+          }
           await this.commit(batch.partition, work);
         });
         // Advances kafkajs' fetch position only; the group offset moves inside the transaction above.
@@ -117,12 +126,18 @@ export class TransactionalProcessor {
     this.producers.clear();
   }
 
-  /** Partitions of the input topic this instance owns (for /readyz). */
+  /** True once the consumer joined its group (a member with no partitions is still a ready standby). */
+  joined(): boolean {
+    return this.hasJoined;
+  }
+
+  /** Partitions of the input topic this instance owns. */
   assignedPartitions(): number[] {
     return [...this.assigned].sort((a, b) => a - b);
   }
 
   private async onAssignment(next: Set<number>): Promise<void> {
+    this.hasJoined = true;
     const previous = this.assigned;
     this.assigned = next;
     for (const partition of new Set([...previous, ...next])) {
@@ -144,7 +159,14 @@ export class TransactionalProcessor {
     await Promise.all(
       [...this.assigned].map((partition) =>
         this.serialised(partition, async () => {
-          const work = await handler.tick?.(partition, now);
+          let work: PartitionWork | undefined;
+          try {
+            work = await handler.tick?.(partition, now);
+          } catch (error) {
+            handler.reset(partition);
+            await this.seekToCommitted(partition);
+            throw error;
+          }
           if (work && (work.outputs.length > 0 || work.commitOffset !== undefined)) await this.commit(partition, work);
         }).catch((error: unknown) => this.options.logger.warn({ partition, err: (error as Error).message }, 'tick failed; the partition will be re-read')),
       ),

@@ -1,0 +1,15 @@
+export type { CodecChoice, CodecName } from './codec';
+export { CODEC_NAMES, LEVEL_RANGES, choiceKey, isCodecName, normalizeChoice, parseCodecChoice, resolveLevel } from './codec';
+export { compress } from './codecs';
+export type { DecompressLimits } from './bounded-decompress';
+export { decompress } from './bounded-decompress';
+export type { FrameDecodeErrorKind } from './errors';
+export { FrameDecodeError } from './errors';
+export { crc32c } from './crc32c';
+export { verifyChecksum } from './checksum';
+export { BROWSER_NATIVE_CODECS, FALLBACK_CODEC, fallbackFor, needsFallback } from './fallback';
+export type { AutoChooserOptions, CandidateStats, CompressionSample, FramePlan } from './chooser';
+export { AutoCodecChooser, DEFAULT_AUTO_CANDIDATES } from './chooser';
+export type { CompressedFramePayload, CompressionPolicy, DecodeFrameOptions, EncodedFramePayload, MicrosClock } from './frame-payload';
+export { DEFAULT_MIN_BYTES, compressFrame, decodeFramePayload } from './frame-payload';
+export { fromProtoCodec, toProtoCodec } from './proto-codec';

@@ -1,0 +1,4 @@
+export type { EncodeOptions, JsonRecord, JsonValue } from './types';
+export { encodeRecords } from './encode';
+export { decodeRecords } from './decode';
+export { DeltaDecodeError } from './errors';

@@ -1,0 +1,93 @@
+import { DeltaDecodeError } from './errors';
+import type { ByteReader } from './reader';
+import { bitWidth, varintLength } from './varint';
+import type { ByteWriter } from './writer';
+import { zigzag } from './zigzag';
+
+// An int stream is a sequence of integers whose count the decoder already knows (nothing is written for an
+// empty stream). It is frame-of-reference bit-packed: one header byte (bit width, plus a flag for
+// "differences"), the minimum as a zig-zag varint, then every value minus that minimum in `width` bits.
+// With the flag set, the first value is written as a zig-zag varint and the rest as differences from their
+// predecessor — sorted sequences (dictionary indices of entities, record positions) cost a few bits each.
+// A stream of equal values has width 0 and costs two or three bytes whatever its length.
+
+const DIFFERENCES = 0x80;
+/** Widest offset a well-formed stream holds: values and their differences stay within ±2^52. */
+const MAX_WIDTH = 53;
+
+interface Plan {
+  readonly differences: boolean;
+  readonly bytes: number;
+}
+
+/** Bytes `encodeIntStream` would write for `values`. */
+export function intStreamSize(values: readonly number[]): number {
+  return bestPlan(values).bytes;
+}
+
+export function encodeIntStream(writer: ByteWriter, values: readonly number[]): void {
+  if (values.length === 0) return;
+  if (!bestPlan(values).differences) {
+    writePacked(writer, 0, values);
+    return;
+  }
+  const first = values[0] ?? 0;
+  const differences = new Array<number>(values.length - 1);
+  for (let i = 1; i < values.length; i++) differences[i - 1] = (values[i] ?? 0) - (values[i - 1] ?? 0);
+  writePacked(writer, DIFFERENCES, differences, first);
+}
+
+export function decodeIntStream(reader: ByteReader, count: number): Float64Array {
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  const header = reader.u8();
+  const width = header & ~DIFFERENCES;
+  if (width > MAX_WIDTH) throw new DeltaDecodeError(`int stream width ${width} is out of range`);
+  if ((header & DIFFERENCES) === 0) {
+    reader.unpackBits(out, width, reader.svarint());
+    return out;
+  }
+  out[0] = reader.svarint();
+  if (count > 1) {
+    reader.unpackBits(out.subarray(1), width, reader.svarint());
+    for (let i = 1; i < count; i++) out[i] = (out[i] ?? 0) + (out[i - 1] ?? 0);
+  }
+  return out;
+}
+
+/** Writes a non-empty sequence frame-of-reference packed, preceded by `first` in differences mode. */
+function writePacked(writer: ByteWriter, flags: number, values: readonly number[], first?: number): void {
+  const { min, max } = range(values, 0);
+  const width = bitWidth(max - min);
+  writer.u8(flags | width);
+  if (first !== undefined) writer.svarint(first);
+  writer.svarint(min);
+  writer.packBits(values, min, width);
+}
+
+function bestPlan(values: readonly number[]): Plan {
+  const n = values.length;
+  if (n === 0) return { differences: false, bytes: 0 };
+  const plain = range(values, 0);
+  const plainBytes = 1 + varintLength(zigzag(plain.min)) + Math.ceil((n * bitWidth(plain.max - plain.min)) / 8);
+  if (n === 1) return { differences: false, bytes: plainBytes };
+  const diff = range(values, 1);
+  const diffBytes =
+    1 +
+    varintLength(zigzag(values[0] ?? 0)) +
+    varintLength(zigzag(diff.min)) +
+    Math.ceil(((n - 1) * bitWidth(diff.max - diff.min)) / 8);
+  return diffBytes < plainBytes ? { differences: true, bytes: diffBytes } : { differences: false, bytes: plainBytes };
+}
+
+/** Min and max of the values (order 0) or of the differences between neighbours (order 1). */
+function range(values: readonly number[], order: 0 | 1): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = order; i < values.length; i++) {
+    const v = order === 0 ? (values[i] ?? 0) : (values[i] ?? 0) - (values[i - 1] ?? 0);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}

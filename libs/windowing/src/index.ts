@@ -1,0 +1,5 @@
+export type { EmittedWindow, FlushReason, IgnoredCounters, PartitionCheckpoint, StreamWindowConfig, WindowEvent, WindowingCounters, WindowMode } from './types';
+export { WindowingConfigError, type ByteBudgetConfig } from './config';
+export { WindowingStateError } from './resume-state';
+export { compareVersions } from './version-order';
+export { Windower, type WindowerOptions, type WindowingCountersSnapshot } from './windower';
