@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CODEC_NAMES, DEFAULT_MIN_BYTES } from '@deltastream/compression';
+import { transformsSchema } from '@deltastream/transforms';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1–63 lowercase letters, digits, ".", "_" or "-"');
 
@@ -20,6 +22,23 @@ export const streamSchema = z
       })
       .strict()
       .default({ ms: 5000, allowedLatenessMs: 1000, idleFlushMs: 1000, maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, mode: 'all' }),
+    /** Enricher: declarative steps applied to every record before delta encoding (libs/transforms). */
+    transforms: transformsSchema,
+    /** Compressor: one codec decision per frame (libs/compression). */
+    compression: z
+      .object({
+        /** A fixed codec, or `auto` to pick from the ratio and CPU measured on recent frames. */
+        codec: z.enum([...CODEC_NAMES, 'auto']).default('auto'),
+        /** Level of a fixed codec; omit for the codec's default. Not allowed with `auto`. */
+        level: z.number().int().optional(),
+        /** Frames smaller than this go uncompressed: headers and CPU outweigh any saving. */
+        minBytes: z.number().int().min(0).default(DEFAULT_MIN_BYTES),
+        /** Add a gzip copy when the codec is one browsers cannot decode natively (made once per frame). */
+        fallback: z.boolean().default(true),
+      })
+      .strict()
+      .refine((c) => !(c.codec === 'auto' && c.level !== undefined), { message: 'level is chosen per candidate when codec is auto; remove level', path: ['level'] })
+      .default({ codec: 'auto', minBytes: DEFAULT_MIN_BYTES, fallback: true }),
   })
   .passthrough();
 
