@@ -1,4 +1,4 @@
-// Writes each jest run's totals to dist/test-results so `npm test` can print one closing line for all
+// Writes each jest run's totals to .cache/test-results so `npm test` can print one closing line for all
 // projects ("N passed, N failed") — nx runs many jest processes and no single one sees everything.
 const { mkdirSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -9,7 +9,7 @@ class SummaryReporter {
   }
 
   onRunComplete(_contexts, results) {
-    const dir = path.join(__dirname, '..', 'dist', 'test-results');
+    const dir = path.join(__dirname, '..', '.cache', 'test-results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, `${this.name}.json`),

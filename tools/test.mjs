@@ -10,7 +10,7 @@ import { stackDown, stackUp } from './stack/stack.mjs';
 import { StackError } from './stack/process.mjs';
 
 const integrationOnly = process.argv.includes('--integration-only');
-const resultsDir = path.join(root, 'dist/test-results');
+const resultsDir = path.join(root, '.cache/test-results');
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
 
 function step(title, command, args) {

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { httpEnvSchema, kafkaEnvSchema } from '@deltastream/service-shell';
+import { suiteFileEnvSchema } from '@deltastream/suite-config';
+import type { StreamCompression } from './framing/library-frame-compressor';
 
-/** Environment of the compressor service, validated once at boot. */
-export const compressorConfigSchema = httpEnvSchema(8084).extend(kafkaEnvSchema.shape);
+/** The suite file, reduced to what the compressor reads: each stream's compression policy. */
+const compressionPoliciesSchema = suiteFileEnvSchema.transform(
+  (suite): ReadonlyMap<string, StreamCompression> =>
+    new Map(suite.streams.map((stream) => [stream.name, { codec: stream.compression.codec, level: stream.compression.level, minBytes: stream.compression.minBytes, fallback: stream.compression.fallback }])),
+);
+
+/** Environment of the compressor service, validated once at boot (the suite file included). */
+export const compressorConfigSchema = httpEnvSchema(8084)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    DELTASTREAM_CONFIG: compressionPoliciesSchema,
+  });
 
 export type CompressorConfig = z.output<typeof compressorConfigSchema>;

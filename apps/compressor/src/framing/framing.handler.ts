@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, type TopicName, type TopicSpec } from '@deltastream/contracts';
 import { FrameSequencer, parseWindowId } from '@deltastream/framing';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
-import type { Logger } from '@deltastream/observability';
+import { extractTraceContext, type Logger } from '@deltastream/observability';
 import type { FrameCompressor } from './frame-compressor.port';
 
 export interface FramingMetrics {
@@ -69,7 +69,7 @@ export class FramingHandler implements PartitionHandler {
         fallback: compressed.fallback,
       });
       this.metrics.framed(batch.stream, String(compressed.codec), compressed.rawSize, compressed.payload.byteLength);
-      outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers }) });
+      outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers, traceContext: extractTraceContext(message.headers) }) });
     }
     const last = messages.at(-1);
     return { outputs, commitOffset: last ? (BigInt(last.offset) + 1n).toString() : undefined, commitMetadata: sequencer.serialize() };
@@ -95,6 +95,6 @@ export class FramingHandler implements PartitionHandler {
       { original: message.value ?? new Uint8Array(), topic: this.topics.encoded.name, partition, offset: message.offset, key: message.key, reason, errorKind: kind },
       'compressor',
     );
-    return { topic: this.topics.deadLetter.name, key, value: toBinary(DeadLetterSchema, letter), headers: recordHeaders(DeadLetterSchema, { headers: message.headers }) };
+    return { topic: this.topics.deadLetter.name, key, value: toBinary(DeadLetterSchema, letter), headers: recordHeaders(DeadLetterSchema, { headers: message.headers, traceContext: extractTraceContext(message.headers) }) };
   }
 }
