@@ -4,7 +4,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { z } from 'zod';
 import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
-import { createLogger, installMetrics, type Logger } from '@deltastream/observability';
+import { createLogger, installMetrics, installTracing, type Logger } from '@deltastream/observability';
 import { ConfigError, parseConfig } from './config';
 import { PinoNestLogger } from './nest-logger';
 
@@ -42,6 +42,9 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
   const logger = createLogger(definition.name, http.logLevel);
   // Before any module takes a meter: meters taken earlier would stay no-ops.
   installMetrics(definition.name);
+  // Off unless the standard OTEL_* variables configure an OTLP endpoint (see docs/operations.md).
+  const tracing = installTracing(definition.name);
+  if (tracing.enabled) logger.info('tracing: exporting spans over OTLP');
 
   if (argv[0] === 'ensure-topics') {
     await runEnsureTopics(definition, config, logger);
@@ -61,6 +64,7 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
     force.unref();
     app
       .close()
+      .then(() => tracing.shutdown())
       .then(() => {
         logger.info('stopped');
         logger.flush();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LeaseLostError, SourcePoller, type PollerDeps } from '@deltastream/ingest';
 import type { SourceConfig } from '@deltastream/suite-config';
-import type { Logger } from '@deltastream/observability';
+import { inSpan, SpanKind, type Logger } from '@deltastream/observability';
 import { UpstreamError } from '../upstream/http-page-fetcher';
 
 export interface LoopHooks {
@@ -25,7 +25,12 @@ export async function runSourceLoop(source: SourceConfig, fence: number, deps: P
   log.info('polling started');
   while (!signal.aborted) {
     try {
-      const outcome = await poller.pollOnce(signal);
+      // One span per poll (fetches + produce): the produced records carry it, so their trace starts here.
+      const outcome = await inSpan(`poll ${source.id}`, { kind: SpanKind.CLIENT, attributes: { 'deltastream.source': source.id, 'deltastream.stream': source.stream } }, async (span) => {
+        const result = await poller.pollOnce(signal);
+        span.setAttribute('deltastream.produced', result.produced);
+        return result;
+      });
       failures = 0;
       produced += outcome.produced;
       const elapsed = deps.clock() - windowStarted;

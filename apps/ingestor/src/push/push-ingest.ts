@@ -1,4 +1,5 @@
-import { acceptRecord, verifySignature, type ChangeSink, type IngestMetrics, type RejectedInput, type RejectSink } from '@deltastream/ingest';
+import { acceptRecord, verifySignature, type ChangeSink, type IngestedChange, type IngestMetrics, type RejectedInput, type RejectSink } from '@deltastream/ingest';
+import { inSpan, SpanKind } from '@deltastream/observability';
 import type { SourceConfig } from '@deltastream/suite-config';
 
 export type PushOutcome =
@@ -35,7 +36,7 @@ export async function ingestPush(input: {
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
   const rejects: RejectedInput[] = [];
-  const changes = [];
+  const changes: IngestedChange[] = [];
   for (const raw of list) {
     // Push records carry no cursor; their own cursor field (if any) is informational only.
     const checked = acceptRecord(raw, { ...source, cursor: { mode: 'token', param: '', from: 'body', path: '', overlapPages: 1 } });
@@ -60,7 +61,8 @@ export async function ingestPush(input: {
     input.metrics.rejected(source.id, rejects[0]?.kind ?? 'not_an_object', 1);
     return { status: 400, error: rejects[0]?.reason ?? 'invalid record' };
   }
-  await input.changes.publish(changes);
+  // The webhook's records start their trace here (a span the produced records carry as parent).
+  await inSpan(`webhook ${source.id}`, { kind: SpanKind.SERVER, attributes: { 'deltastream.source': source.id, 'deltastream.produced': changes.length } }, () => input.changes.publish(changes));
   input.metrics.produced(source.id, changes.length);
   if (rejects.length > 0) {
     await input.rejects.reject(rejects);
