@@ -1,3 +1,4 @@
 export * from './service-process';
 export * from './lifecycle';
 export * from './topic-reader';
+export * from './otlp-receiver';
