@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, type TopicName, type TopicSpec } from '@deltastream/contracts';
 import { FrameSequencer, parseWindowId } from '@deltastream/framing';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
-import { extractTraceContext, type Logger } from '@deltastream/observability';
+import { contextWithSpan, extractTraceContext, SpanKind, startSpan, type Logger } from '@deltastream/observability';
 import type { FrameCompressor } from './frame-compressor.port';
 
 export interface FramingMetrics {
@@ -51,7 +51,12 @@ export class FramingHandler implements PartitionHandler {
         this.logger.debug({ windowId: batch.windowId, lastSeq: decision.lastSeq.toString() }, 're-delivered window batch skipped');
         continue;
       }
+      // A span per frame, child of the window batch's trace; the frame's headers carry it onwards.
+      const parent = extractTraceContext(message.headers);
+      const span = startSpan(`frame ${batch.stream}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'deltastream.stream': batch.stream, 'deltastream.seq': decision.seq.toString(), 'deltastream.window_id': batch.windowId } });
       const compressed = this.compressor.compress(batch.stream, batch.payload);
+      span.setAttributes({ 'deltastream.codec': String(compressed.codec), 'deltastream.raw_bytes': compressed.rawSize, 'deltastream.compressed_bytes': compressed.payload.byteLength });
+      span.end();
       const frame = create(FrameSchema, {
         stream: batch.stream,
         seq: decision.seq,
@@ -69,7 +74,7 @@ export class FramingHandler implements PartitionHandler {
         fallback: compressed.fallback,
       });
       this.metrics.framed(batch.stream, String(compressed.codec), compressed.rawSize, compressed.payload.byteLength);
-      outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers, traceContext: extractTraceContext(message.headers) }) });
+      outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers, traceContext: contextWithSpan(span, parent) }) });
     }
     const last = messages.at(-1);
     return { outputs, commitOffset: last ? (BigInt(last.offset) + 1n).toString() : undefined, commitMetadata: sequencer.serialize() };
