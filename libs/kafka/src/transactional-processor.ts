@@ -42,6 +42,11 @@ export interface TransactionalProcessorOptions {
   readonly handler: PartitionHandler;
   readonly logger: Logger;
   readonly tickMs?: number;
+  /**
+   * Group session timeout (default 30 s): how long the group waits for a member that died without leaving
+   * (kill -9) before its partitions move. The broker's group.min.session.timeout.ms (6 s) bounds it below.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -65,12 +70,14 @@ export class TransactionalProcessor {
   private running = false;
 
   constructor(private readonly options: TransactionalProcessorOptions) {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout,
+      // A third of the session at most, so two missed heartbeats do not yet cost the membership.
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
     });
   }
 
@@ -78,7 +85,7 @@ export class TransactionalProcessor {
     const { consumer, options } = this;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const next = new Set<number>(payload.memberAssignment[options.inputTopic] ?? []);
-      void this.onAssignment(next);
+      this.onAssignment(next).catch((error: unknown) => options.logger.error({ err: (error as Error).message }, 'handling the new assignment failed'));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => options.logger.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed'));
     await consumer.connect();
@@ -90,7 +97,11 @@ export class TransactionalProcessor {
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        await this.serialised(batch.partition, async () => {
+        const handled = await this.serialised(batch.partition, async () => {
+          // Checked again once it is this batch's turn: a failed batch or tick of the same partition queued
+          // ahead of it may have reset the state and sought back to the committed offset. Handling this
+          // batch on the fresh state would skip the records in between (loss).
+          if (isStale()) return false;
           let work: PartitionWork;
           try {
             work = await options.handler.handle(batch.partition, batch.messages);
@@ -101,7 +112,9 @@ export class TransactionalProcessor {
             throw error;
           }
           await this.commit(batch.partition, work);
+          return true;
         });
+        if (!handled) return;
         // Advances kafkajs' fetch position only; the group offset moves inside the transaction above.
         resolveOffset(batch.lastOffset());
         await heartbeat();
@@ -136,19 +149,29 @@ export class TransactionalProcessor {
     return [...this.assigned].sort((a, b) => a - b);
   }
 
+  /** True while fetching is paused because the handler is over its budget. */
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   private async onAssignment(next: Set<number>): Promise<void> {
     this.hasJoined = true;
     const previous = this.assigned;
     this.assigned = next;
-    for (const partition of new Set([...previous, ...next])) {
-      await this.serialised(partition, async () => this.options.handler.reset(partition));
-    }
-    for (const partition of previous) {
-      if (next.has(partition)) continue;
-      const producer = this.producers.get(partition);
-      this.producers.delete(partition);
-      await producer?.disconnect().catch(() => undefined);
-    }
+    // kafkajs forgets pauses when it restarts its consumer group after a crash.
+    if (this.paused) this.pauseFetching();
+    // Every reset is queued now, synchronously: this event fires inside kafkajs' join, before it fetches for
+    // the new generation, so no batch of the new generation can be handled with the previous state (which
+    // would be ahead of the committed offset kafkajs resumes from). Queuing them one after another would
+    // let a batch of a later partition slip in ahead of its reset.
+    await Promise.all(
+      [...new Set([...previous, ...next])].map((partition) =>
+        this.serialised(partition, async () => {
+          this.options.handler.reset(partition);
+          if (!next.has(partition)) await this.dropProducer(partition);
+        }),
+      ),
+    );
     this.options.logger.info({ partitions: [...next].sort((a, b) => a - b), topic: this.options.inputTopic }, 'partitions assigned');
   }
 
@@ -178,13 +201,21 @@ export class TransactionalProcessor {
     const over = this.options.handler.overBudget?.() ?? false;
     if (over === this.paused) return;
     this.paused = over;
-    const topics = [{ topic: this.options.inputTopic }];
     if (over) {
-      this.consumer.pause(topics);
+      this.pauseFetching();
       this.options.logger.warn('buffer over budget: pausing fetches');
     } else {
-      this.consumer.resume(topics);
+      this.consumer.resume([{ topic: this.options.inputTopic }]);
       this.options.logger.info('buffer below the low-water mark: resuming fetches');
+    }
+  }
+
+  private pauseFetching(): void {
+    try {
+      this.consumer.pause([{ topic: this.options.inputTopic }]);
+    } catch (error) {
+      // Only before run() / after stop(): nothing is fetched then anyway.
+      this.options.logger.debug({ err: (error as Error).message }, 'pause not applied');
     }
   }
 
@@ -213,9 +244,7 @@ export class TransactionalProcessor {
       await transaction.abort().catch(() => undefined);
       // The partition's state no longer matches what is committed: forget it and read again.
       this.options.handler.reset(partition);
-      const producer = this.producers.get(partition);
-      this.producers.delete(partition);
-      await producer?.disconnect().catch(() => undefined);
+      await this.dropProducer(partition);
       await this.seekToCommitted(partition);
       throw error;
     }
@@ -226,9 +255,34 @@ export class TransactionalProcessor {
     if (committed && committed.offset !== '-1') this.consumer.seek({ topic: this.options.inputTopic, partition, offset: committed.offset });
   }
 
-  /** The metadata committed with a partition's offset (see PartitionWork.commitMetadata), if any. */
+  /**
+   * The metadata committed with a partition's offset (see PartitionWork.commitMetadata), if any — read as
+   * the partition's owner, from the handler, before it rebuilds its state.
+   *
+   * It first fences every other writer of the partition: a fresh transactional producer runs
+   * InitProducerId, which bumps the epoch, completes or aborts a transaction the previous owner still has
+   * open, and refuses that owner's later commits. Without it, a previous owner that has not noticed the
+   * rebalance yet (its tick timer keeps committing until it rejoins) could commit after this read, and this
+   * owner would build on stale state: outputs produced twice, a window id with two contents, a reused seq.
+   */
   async committedMetadata(partition: number): Promise<string | undefined> {
+    await this.fence(partition);
     return (await this.committed(partition))?.metadata ?? undefined;
+  }
+
+  private async fence(partition: number): Promise<void> {
+    await this.dropProducer(partition);
+    const producer = await this.producerFor(partition);
+    // kafkajs sends the transactional InitProducerId when the first transaction begins, not on connect;
+    // aborting a transaction that added nothing sends nothing more.
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  }
+
+  private async dropProducer(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
+    await producer?.disconnect().catch(() => undefined);
   }
 
   private async committed(partition: number): Promise<{ offset: string; metadata: string | null } | undefined> {

@@ -80,6 +80,11 @@ export class PartitionWindower<T> {
     return this.ledger.committableOffset();
   }
 
+  /** True until the re-read after a restore has reached the offset consumed before it. */
+  replaying(): boolean {
+    return this.replayThroughOffset !== undefined;
+  }
+
   bufferedBytes(): number {
     return this.ledger.bufferedBytes();
   }

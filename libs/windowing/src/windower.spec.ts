@@ -342,9 +342,11 @@ describe('Windower — restart from a checkpoint', () => {
     second.restorePartition(P, checkpoint?.metadata);
     expect(second.checkpoint(P)).toEqual(checkpoint);
     expect(second.tick(P, 1e12)).toEqual([]);
+    expect([second.replaying(P), second.replaying(), first.replaying()]).toEqual([true, true, false]);
     second.add(P, [event(9, 100), event(10, 100)], 1000);
     expect(second.tick(P, 1e12)).toEqual([]);
     second.add(P, [event(11, 200)], 1000);
+    expect([second.replaying(P), second.replaying()]).toEqual([false, false]);
     expect(second.tick(P, 1e12).map(offsetsOf)).toEqual([[10, 11]]);
     expect(second.counters().ignored.staleOffset).toBe(1);
   });

@@ -111,6 +111,17 @@ export class Windower<T> {
     return this.partitionStates.get(partition)?.committableOffset()?.toString();
   }
 
+  /**
+   * True while a restored partition (or, without an argument, any partition) is still re-reading the
+   * records it had consumed before the restore. Its idle flushes wait until then, so the shell must keep
+   * fetching it even over budget: pausing it there would leave its buffer with no way to drain.
+   */
+  replaying(partition?: number): boolean {
+    if (partition !== undefined) return this.partitionStates.get(partition)?.replaying() ?? false;
+    for (const state of this.partitionStates.values()) if (state.replaying()) return true;
+    return false;
+  }
+
   /** Partitions with state, ascending. */
   partitions(): number[] {
     return [...this.partitionStates.keys()].sort((a, b) => a - b);
