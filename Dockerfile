@@ -8,8 +8,10 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY patches ./patches
 # Install scripts are skipped: the image already has Node 24, and swc/buf ship their binaries as optional deps.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# Our patches (patches/, e.g. the kafkajs read_committed fix) are applied explicitly instead.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npx patch-package
 COPY . .
 RUN npx buf generate && node tools/build.mjs && npm prune --omit=dev --ignore-scripts
 

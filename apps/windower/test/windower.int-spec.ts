@@ -9,9 +9,6 @@ import { ChangeEventSchema, DeadLetterSchema, topicCatalog, WindowBatchSchema, W
 import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
 import { createLogger, traceIdOf } from '@deltastream/observability';
 import { eventually, startService, TopicReader, waitForStatus, type ReadRecord, type RunningService } from '@deltastream/testing';
-// The windows and dead letters are written in transactions: read them with a correct read_committed filter
-// (kafkajs 2.2.4 lets some aborted records through; see kafkajs-read-committed.ts).
-jest.mock('kafkajs/src/consumer/filterAbortedMessages', () => jest.requireActual<{ filterAbortedMessages: unknown }>('./kafkajs-read-committed').filterAbortedMessages);
 
 const logger = createLogger('windower-it', 'warn');
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -144,28 +141,6 @@ const paced = () => new Promise((resolve) => setTimeout(resolve, 25));
 const missingFrom = (inputs: readonly Input[], occurrences: ReadonlyMap<string, number>) => inputs.map((i) => keyOf(i.change)).filter((k) => !occurrences.has(k));
 
 describe('windower (real broker)', () => {
-  it('reads transactional topics with a read_committed filter that drops every overlapping aborted transaction', () => {
-    // kafkajs' own Batch, as the test readers get it: the transactions of producers 5 and 6 abort, 7's commits.
-    const Batch = jest.requireActual<new (topic: string, fetchedOffset: string, data: unknown) => { messages: { offset: string }[] }>('kafkajs/src/consumer/batch');
-    const record = (offset: number, producerId: string, control?: 'abort' | 'commit') => ({
-      offset: String(offset),
-      key: control ? Buffer.from([0, 0, 0, control === 'abort' ? 0 : 1]) : Buffer.from('k'),
-      isControlRecord: control !== undefined,
-      batchContext: { producerId, inTransaction: true },
-    });
-    // A fetch from offset 2, inside both aborted transactions (they began at 0 and 1).
-    const batch = new Batch('t', '2', {
-      partition: 0,
-      highWatermark: '10',
-      abortedTransactions: [
-        { producerId: '5', firstOffset: '0' },
-        { producerId: '6', firstOffset: '1' },
-      ],
-      messages: [record(2, '6'), record(3, '7'), record(4, '5'), record(5, '5', 'abort'), record(6, '6', 'abort'), record(7, '7', 'commit')],
-    });
-    expect(batch.messages.map((m) => m.offset)).toEqual(['3']);
-  });
-
   it('windows every event exactly once in all mode, coalesces in latest mode, and produces the same window ids and contents when run again', async () => {
     const first = scenario();
     const second = scenario();
