@@ -93,9 +93,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('compressor (real broker)', () => {
   it('frames every encoded batch once with a gap-free seq per stream; payloads decode to the same records', async () => {
-    const { topics, start, send, read } = scenario();
+    const { namespace, topics, start, send, read } = scenario();
     const inputs = [...range(12).map((w) => encodedBatch('sensors', w)), ...range(5).map((w) => encodedBatch('trades', w, 1, 3))];
-    await start();
+    const service = await start();
     const frames = await read(topics.frames.name, FrameSchema);
     await send(inputs.map((i) => i.batch));
     // The same window batches again (an upstream retry): recognised by window id, framed nowhere.
@@ -115,6 +115,16 @@ describe('compressor (real broker)', () => {
       expect(frame.eventCount).toBe(input?.batch.eventCount);
       expect(frame.minObservedAtMs).toBe(input?.batch.minObservedAtMs);
     }
+    // Consumer lag is sampled from the broker per partition and falls to 0 once everything is committed.
+    const lagLine = new RegExp(`deltastream_consumer_lag\\{[^}]*group="${namespace}-compressor"[^}]*\\} (\\d+)`, 'g');
+    await eventually(
+      async () => {
+        const lags = [...(await (await fetch(`${service.url}/metrics`)).text()).matchAll(lagLine)].map((m) => Number(m[1]));
+        return lags.length === 6 && lags.every((lag) => lag === 0);
+      },
+      30_000,
+      () => 'consumer lag of 0 on all six partitions',
+    );
     // Tiny trade frames stay uncompressed; the larger sensor frames do not.
     expect(frames.records.filter((r) => r.message.stream === 'trades').every((r) => fromProtoCodec(r.message.codec) === 'none')).toBe(true);
   });

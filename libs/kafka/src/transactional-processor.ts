@@ -1,4 +1,5 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { metrics } from '@opentelemetry/api';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@deltastream/observability';
 
 /** One record to produce. */
@@ -49,6 +50,8 @@ export interface TransactionalProcessorOptions {
   readonly sessionTimeoutMs?: number;
 }
 
+const LAG_SAMPLE_MS = 5_000;
+
 /**
  * Exactly-once read-process-write with kafkajs. Each input partition has its own transactional producer
  * (`<prefix>-<partition>`), so whoever owns the partition next fences any zombie of the previous owner
@@ -64,6 +67,10 @@ export class TransactionalProcessor {
   private readonly producers = new Map<number, Producer>();
   private readonly queues = new Map<number, Promise<unknown>>();
   private assigned = new Set<number>();
+  /** Committed offset behind the high watermark, per owned partition, sampled every LAG_SAMPLE_MS. */
+  private readonly lag = new Map<number, number>();
+  private lagAdmin: Admin | undefined;
+  private lagSampledAt = 0;
   private hasJoined = false;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
@@ -79,6 +86,14 @@ export class TransactionalProcessor {
       // A third of the session at most, so two missed heartbeats do not yet cost the membership.
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
     });
+    // Consumer lag per owned partition (high watermark − committed offset): sampled from the broker, so a
+    // stalled consumer shows a growing lag instead of its last good value.
+    metrics
+      .getMeter('deltastream-kafka')
+      .createObservableGauge('deltastream.consumer.lag', { description: 'Records behind the high watermark, per consumed partition' })
+      .addCallback((result) => {
+        for (const partition of this.assigned) result.observe(this.lag.get(partition) ?? 0, { group: options.groupId, topic: options.inputTopic, partition });
+      });
   }
 
   async start(): Promise<void> {
@@ -123,7 +138,7 @@ export class TransactionalProcessor {
     });
     const tickMs = options.tickMs ?? 250;
     const tick = () => {
-      void this.tickAll().finally(() => {
+      void Promise.all([this.tickAll(), this.sampleLag()]).finally(() => {
         if (this.running) this.timer = setTimeout(tick, tickMs);
       });
     };
@@ -137,6 +152,28 @@ export class TransactionalProcessor {
     await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
     await Promise.all([...this.producers.values()].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
+    await this.lagAdmin?.disconnect().catch(() => undefined);
+  }
+
+  private async sampleLag(): Promise<void> {
+    if (Date.now() - this.lagSampledAt < LAG_SAMPLE_MS || this.assigned.size === 0) return;
+    this.lagSampledAt = Date.now();
+    try {
+      if (!this.lagAdmin) {
+        this.lagAdmin = this.options.kafka.admin();
+        await this.lagAdmin.connect();
+      }
+      const { inputTopic, groupId } = this.options;
+      const [watermarks, [committed]] = await Promise.all([this.lagAdmin.fetchTopicOffsets(inputTopic), this.lagAdmin.fetchOffsets({ groupId, topics: [inputTopic] })]);
+      for (const { partition, high } of watermarks) {
+        const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        // Nothing committed yet: everything from the low watermark on is still to do.
+        const from = offset === '-1' ? BigInt(watermarks.find((w) => w.partition === partition)?.low ?? '0') : BigInt(offset);
+        this.lag.set(partition, Math.max(0, Number(BigInt(high) - from)));
+      }
+    } catch (error) {
+      this.options.logger.debug({ err: (error as Error).message }, 'consumer lag not sampled');
+    }
   }
 
   /** True once the consumer joined its group (a member with no partitions is still a ready standby). */
