@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Admin, Kafka } from 'kafkajs';
+import type { TopicName, TopicSpec } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule, topicOverridesFrom } from '@deltastream/service-shell';
+import { InfraModule, KAFKA, KAFKA_ADMIN, LOGGER, READINESS, TOPICS, topicOverridesFrom, type ReadinessRegistry } from '@deltastream/service-shell';
 import type { DeliveryEdgeConfig } from './config';
+import { EdgeRuntime } from './edge.runtime';
+import { SseController } from './sse.controller';
 
 /** WebSocket, SSE and gRPC delivery with replay from Kafka. */
 @Module({})
@@ -15,6 +20,15 @@ export class DeliveryEdgeModule {
         kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
         redis: { url: config.REDIS_URL },
       })],
+      controllers: [SseController],
+      providers: [
+        {
+          provide: EdgeRuntime,
+          useFactory: (kafka: Kafka, admin: Admin, topics: Record<TopicName, TopicSpec>, readiness: ReadinessRegistry, httpHost: HttpAdapterHost, log: Logger) =>
+            new EdgeRuntime(config, kafka, admin, topics, readiness, httpHost, log),
+          inject: [KAFKA, KAFKA_ADMIN, TOPICS, READINESS, HttpAdapterHost, LOGGER],
+        },
+      ],
     };
   }
 }

@@ -1,0 +1,88 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { FrameSchema, type Frame } from '@deltastream/contracts';
+import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
+import { decodeRecords } from '@deltastream/delta-codec';
+import type { PayloadChoice, RecordFilter } from '@deltastream/delivery';
+
+/**
+ * One frame read from the frames topic, shared by every subscriber it reaches. Each wire encoding is
+ * made at most once per frame (lazily, by the first subscriber that needs it) and the same buffer or
+ * string is written to every connection that chose it; decoding the payload also happens once.
+ */
+export class FrameEvent {
+  readonly seq: number;
+  private fallbackBytes: Uint8Array | undefined;
+  private decoded: readonly unknown[] | null | undefined;
+  private readonly wire = new Map<string, Uint8Array | string>();
+
+  constructor(
+    readonly frame: Frame,
+    /** The record value exactly as stored in Kafka (the Frame's Protobuf bytes). */
+    readonly stored: Uint8Array,
+    readonly partition: number,
+    readonly offset: number,
+    /** The Kafka record timestamp (ms). */
+    readonly timestampMs: number,
+    private readonly maxRawBytes: number,
+  ) {
+    this.seq = Number(frame.seq);
+  }
+
+  get stream(): string {
+    return this.frame.stream;
+  }
+
+  get minObservedAtMs(): number {
+    return Number(this.frame.minObservedAtMs);
+  }
+
+  /** The Frame bytes a client gets: as stored, or re-encoded once with the gzip fallback as its payload. */
+  binary(choice: PayloadChoice): Uint8Array {
+    if (choice === 'primary' || !this.frame.fallback) return this.stored;
+    this.fallbackBytes ??= toBinary(
+      FrameSchema,
+      create(FrameSchema, { ...this.frame, codec: this.frame.fallback.codec, payload: this.frame.fallback.payload, fallback: undefined }),
+    );
+    return this.fallbackBytes;
+  }
+
+  /** Memoises one encoding of this frame under `key`. */
+  encoded<T extends Uint8Array | string>(key: string, make: () => T): T {
+    let value = this.wire.get(key);
+    if (value === undefined) {
+      value = make();
+      this.wire.set(key, value);
+    }
+    return value as T;
+  }
+
+  /** The decoded records, or undefined when the payload does not decode (counted by the caller). */
+  records(): readonly unknown[] | undefined {
+    if (this.decoded === undefined) {
+      try {
+        const raw = decodeFramePayload(
+          { codec: fromProtoCodec(this.frame.codec), payload: this.frame.payload, rawSize: this.frame.rawSize, checksum: this.frame.checksum?.value },
+          { maxBytes: this.maxRawBytes },
+        );
+        this.decoded = decodeRecords(raw);
+      } catch {
+        this.decoded = null;
+      }
+    }
+    return this.decoded ?? undefined;
+  }
+
+  /** The JSON form of the frame for SSE / WebSocket JSON readers, with the subscriber's filter applied. */
+  json(filter: RecordFilter): { stream: string; seq: number; windowStartMs: number; windowEndMs: number; eventCount: number; records: readonly unknown[] } | undefined {
+    const records = this.records();
+    if (records === undefined) return undefined;
+    return {
+      stream: this.stream,
+      seq: this.seq,
+      windowStartMs: Number(this.frame.windowStartMs),
+      windowEndMs: Number(this.frame.windowEndMs),
+      eventCount: this.frame.eventCount,
+      records: filter(records),
+    };
+  }
+}

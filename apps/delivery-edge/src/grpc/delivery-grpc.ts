@@ -1,0 +1,159 @@
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { toBinary, type DescFile } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { DeliveryService, file_deltastream_v1_delivery } from '@deltastream/contracts';
+import { CloseCode, grpcStatusFor, parseSubscribeRequestBytes } from '@deltastream/delivery';
+import type { Logger } from '@deltastream/observability';
+import { protoWire } from '../session/proto-wire';
+import { Session, type SessionDeps, type Transport } from '../session/session';
+
+const SERVICE_NAME = DeliveryService.typeName;
+const subscribeMethod = DeliveryService.method.subscribe;
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * The grpc-js definition of DeliveryService, derived from the generated descriptor. Requests stay raw
+ * bytes (validated by the delivery library, so a malformed request is INVALID_ARGUMENT with a reason);
+ * responses are SubscribeResponse bytes the edge built once per frame and shares between calls.
+ */
+export const deliveryServiceDefinition: grpc.ServiceDefinition = {
+  Subscribe: {
+    path: `/${SERVICE_NAME}/${subscribeMethod.name}`,
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: (value: Uint8Array) => asBuffer(value),
+    requestDeserialize: (bytes: Buffer) => bytes,
+    responseSerialize: (value: Uint8Array) => asBuffer(value),
+    responseDeserialize: (bytes: Buffer) => bytes,
+    originalName: 'subscribe',
+  },
+};
+
+/** Every file a descriptor needs, dependencies first. */
+function fileClosure(file: DescFile, seen = new Set<string>()): DescFile[] {
+  if (seen.has(file.name)) return [];
+  seen.add(file.name);
+  return [...file.dependencies.flatMap((dependency) => fileClosure(dependency, seen)), file];
+}
+
+/**
+ * Server reflection fed straight from the generated descriptors: the FileDescriptorProtos compiled into
+ * libs/contracts are exactly what the service serializes with, so reflection can never drift from the
+ * running code and needs no build step or descriptor file to ship. @grpc/reflection only reads
+ * `fileDescriptorProtos` from each package-definition entry.
+ */
+function reflectionPackage(): ConstructorParameters<typeof ReflectionService>[0] {
+  const fileDescriptorProtos = fileClosure(file_deltastream_v1_delivery).map((file) => asBuffer(toBinary(FileDescriptorProtoSchema, file.proto)));
+  return { [SERVICE_NAME]: { fileDescriptorProtos } } as unknown as ConstructorParameters<typeof ReflectionService>[0];
+}
+
+export interface GrpcOptions {
+  readonly deps: SessionDeps;
+  readonly host: string;
+  readonly port: number;
+  readonly maxSendMessageBytes: number;
+  readonly logger: Logger;
+}
+
+/** `deltastream.v1.DeliveryService` with the standard health service and server reflection. */
+export class GrpcEdge {
+  private readonly server: grpc.Server;
+  private readonly health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
+  private readonly sessions = new Set<Session<Uint8Array>>();
+  private boundPort: number | undefined;
+
+  constructor(private readonly options: GrpcOptions) {
+    this.server = new grpc.Server({
+      'grpc.max_send_message_length': options.maxSendMessageBytes,
+      'grpc.max_receive_message_length': 256 * 1024,
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+    });
+    this.server.addService(deliveryServiceDefinition, { Subscribe: (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => this.subscribe(call) });
+    this.health.addToServer(this.server);
+    new ReflectionService(reflectionPackage()).addToServer(this.server);
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${this.options.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+  }
+
+  /** Serving once the frames reader is warm; health clients (and the readiness check) see the change. */
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    this.health.setStatus('', status);
+    this.health.setStatus(SERVICE_NAME, status);
+  }
+
+  queuedBytes(): number {
+    let total = 0;
+    for (const session of this.sessions) total += session.queuedBytes();
+    return total;
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.setServing(false);
+    for (const session of [...this.sessions]) session.closeWith(CloseCode.GoingAway, 'server shutting down');
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private subscribe(call: grpc.ServerWritableStream<Buffer, Uint8Array>): void {
+    let ended = false;
+    const transport: Transport<Uint8Array> = {
+      protocol: 'grpc',
+      wire: protoWire,
+      write: (payload) => (ended ? true : call.write(payload)),
+      close: (code, reason) => {
+        if (ended) return;
+        ended = true;
+        call.emit('error', { code: grpcStatusFor(code), details: reason });
+      },
+    };
+    const session = new Session<Uint8Array>(transport, this.options.deps);
+    this.sessions.add(session);
+    const cleanup = () => {
+      ended = true;
+      session.dispose();
+      this.sessions.delete(session);
+    };
+    call.on('cancelled', cleanup);
+    call.on('close', cleanup);
+    call.on('error', () => cleanup());
+    call.on('drain', () => session.drained());
+
+    const parsed = parseSubscribeRequestBytes(call.request);
+    if (!parsed.ok) {
+      this.options.deps.metrics.rejected('grpc', parsed.code);
+      session.closeWith(parsed.code, parsed.reason);
+      return;
+    }
+    session
+      .subscribe(parsed.subscription)
+      .then((result) => {
+        if (result.ok) return;
+        this.options.deps.metrics.rejected('grpc', result.code);
+        session.closeWith(result.code, result.reason);
+      })
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'grpc subscribe failed');
+        session.closeWith(CloseCode.GoingAway, 'internal error');
+      });
+  }
+}

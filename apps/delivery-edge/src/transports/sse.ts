@@ -1,0 +1,179 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import zlib from 'node:zlib';
+import { CloseCode, httpStatusFor, parseSseQuery, type GapNoticeInfo } from '@deltastream/delivery';
+import type { FrameEvent } from '../frames/frame-event';
+import { Session, type SessionDeps, type StreamView, type Transport, type WireFormat } from '../session/session';
+
+export const SSE_PATH = '/v1/sse';
+/** How long EventSource waits before reconnecting (it resumes with Last-Event-ID). */
+const RETRY_MS = 1000;
+/** After a slow-consumer close: back off longer before coming back. */
+const SLOW_RETRY_MS = 10_000;
+
+const gapEvent = (info: GapNoticeInfo) => `event: gap\ndata: ${JSON.stringify(info)}\n\n`;
+const snapshotEvent = (stream: string, asOfSeq: number, records: readonly unknown[]) => `event: snapshot\ndata: ${JSON.stringify({ stream, asOfSeq, records })}\n\n`;
+
+/** `format=json` (default): decoded records, filtered and projected per subscriber, shared per filter. */
+const jsonWire: WireFormat<string> = {
+  frame: (event: FrameEvent, view: StreamView) =>
+    event.encoded(`sse-json:${view.filterKey}`, () => {
+      const json = event.json(view.filter);
+      return json ? `event: frame\ndata: ${JSON.stringify(json)}\n\n` : `event: undecodable\ndata: ${JSON.stringify({ stream: event.stream, seq: event.seq })}\n\n`;
+    }),
+  gap: gapEvent,
+  snapshot: snapshotEvent,
+  size: (payload) => payload.length,
+};
+
+/** `format=frames`: the Frame bytes (as stored, or the gzip fallback) in base64, one event each. */
+const framesWire: WireFormat<string> = {
+  frame: (event, view) => {
+    const choice = view.choice(event);
+    return event.encoded(`sse-b64:${choice}`, () => `event: frame\ndata: ${Buffer.from(event.binary(choice)).toString('base64')}\n\n`);
+  },
+  gap: gapEvent,
+  snapshot: snapshotEvent,
+  size: (payload) => payload.length,
+};
+
+type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Picks the response compression from Accept-Encoding (q=0 refuses a coding). */
+export function negotiateEncoding(header: string | undefined): Encoding {
+  const offered = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    offered.set(name, q ? Number(q.slice(2)) : 1);
+  }
+  const weight = (coding: string) => offered.get(coding) ?? offered.get('*') ?? 0;
+  if (weight('br') > 0) return 'br';
+  if (weight('gzip') > 0) return 'gzip';
+  return 'identity';
+}
+
+export interface SseOptions {
+  readonly deps: SessionDeps;
+  readonly heartbeatMs: number;
+}
+
+/** Server-Sent Events on `GET /v1/sse` (see docs/protocols.md). */
+export class SseEdge {
+  private readonly sessions = new Set<Session<string>>();
+
+  constructor(private readonly options: SseOptions) {}
+
+  queuedBytes(): number {
+    let total = 0;
+    for (const session of this.sessions) total += session.queuedBytes();
+    return total;
+  }
+
+  close(): void {
+    for (const session of [...this.sessions]) session.closeWith(CloseCode.GoingAway, 'server shutting down');
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://edge');
+    const lastEventId = request.headers['last-event-id'];
+    const parsed = parseSseQuery(url.searchParams, Array.isArray(lastEventId) ? lastEventId.join(',') : lastEventId);
+    if (!parsed.ok) {
+      this.options.deps.metrics.rejected('sse', parsed.code);
+      refuse(response, parsed.code, parsed.reason);
+      return;
+    }
+    const frames = url.searchParams.get('format') === 'frames';
+    const encoding = frames ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
+    const out: Writable = encoding === 'br' ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : encoding === 'gzip' ? zlib.createGzip({ level: 6 }) : response;
+    const flush = () => {
+      if (out instanceof zlib.Gzip) out.flush(zlib.constants.Z_SYNC_FLUSH);
+      else if (out instanceof zlib.BrotliCompress) out.flush(zlib.constants.BROTLI_OPERATION_FLUSH);
+    };
+    // Items produced while the subscription is being set up wait until the status line is decided.
+    let pending: string[] | undefined = [];
+    let ended = false;
+    const positions = new Map<string, number>();
+    const send = (text: string) => {
+      const ok = out.write(text);
+      flush();
+      return ok;
+    };
+    const transport: Transport<string> = {
+      protocol: 'sse',
+      wire: frames ? framesWire : jsonWire,
+      write: (payload, item) => {
+        let text = payload;
+        if (item.kind !== 'notice') {
+          positions.set(item.stream, item.seq);
+          // The id carries every stream's position, so one Last-Event-ID resumes the whole connection.
+          text = `id: ${[...positions].map(([stream, seq]) => `${stream}:${seq}`).join(',')}\n${payload}`;
+        }
+        if (pending) {
+          pending.push(text);
+          return true;
+        }
+        return ended ? true : send(text);
+      },
+      close: (code, reason) => {
+        if (pending) {
+          pending = undefined;
+          refuse(response, code, reason);
+          return;
+        }
+        if (ended) return;
+        ended = true;
+        const retry = code === CloseCode.SlowConsumer || code === CloseCode.RateLimited ? `retry: ${SLOW_RETRY_MS}\n` : '';
+        out.end(`${retry}event: close\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+      },
+    };
+    const session = new Session<string>(transport, this.options.deps);
+    this.sessions.add(session);
+    // Comments keep proxies from timing the stream out; a dead peer fails a write and closes.
+    const heartbeat = setInterval(() => {
+      if (!ended && pending === undefined && out.writableLength === 0) send(': heartbeat\n\n');
+    }, this.options.heartbeatMs);
+    heartbeat.unref();
+    const cleanup = () => {
+      clearInterval(heartbeat);
+      ended = true;
+      session.dispose();
+      this.sessions.delete(session);
+    };
+    request.on('close', cleanup);
+    response.on('error', cleanup);
+
+    const result = await session.subscribe(parsed.subscription);
+    if (!result.ok) {
+      this.options.deps.metrics.rejected('sse', result.code);
+      session.closeWith(result.code, result.reason);
+      cleanup();
+      return;
+    }
+    if (session.isClosed || request.destroyed) return;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      vary: 'accept-encoding',
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+    });
+    if (out !== response) out.pipe(response);
+    out.on('drain', () => session.drained());
+    const queued = pending;
+    pending = undefined;
+    send(`retry: ${RETRY_MS}\n: subscribed ${parsed.subscription.streams.join(',')}\n\n`);
+    for (const text of queued ?? []) send(text);
+  }
+}
+
+function refuse(response: ServerResponse, code: CloseCode, reason: string): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.writeHead(httpStatusFor(code), { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ code, reason }));
+}
