@@ -3,6 +3,7 @@ import { FrameSchema, type Frame } from '@deltastream/contracts';
 import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
 import { decodeRecords } from '@deltastream/delta-codec';
 import type { PayloadChoice, RecordFilter } from '@deltastream/delivery';
+import { extractTraceContext, SpanKind, startSpan, type RecordHeaders } from '@deltastream/observability';
 
 /**
  * One frame read from the frames topic, shared by every subscriber it reaches. Each wire encoding is
@@ -14,6 +15,7 @@ export class FrameEvent {
   private fallbackBytes: Uint8Array | undefined;
   private decoded: readonly unknown[] | null | undefined;
   private readonly wire = new Map<string, Uint8Array | string>();
+  private deliverySpanRecorded = false;
 
   constructor(
     readonly frame: Frame,
@@ -24,8 +26,25 @@ export class FrameEvent {
     /** The Kafka record timestamp (ms). */
     readonly timestampMs: number,
     private readonly maxRawBytes: number,
+    /** The record's Kafka headers: the frame's trace context. */
+    private readonly headers?: RecordHeaders,
   ) {
     this.seq = Number(frame.seq);
+  }
+
+  /**
+   * Called on every write of this frame to a client. The first one records a `deliver` span under the
+   * frame's trace (one span per frame, not per connection: a frame may reach thousands of clients).
+   */
+  recordDelivery(protocol: string): void {
+    if (this.deliverySpanRecorded) return;
+    this.deliverySpanRecorded = true;
+    const span = startSpan(`deliver ${this.stream}`, {
+      kind: SpanKind.PRODUCER,
+      parent: extractTraceContext(this.headers),
+      attributes: { 'deltastream.stream': this.stream, 'deltastream.seq': this.seq, 'deltastream.protocol': protocol },
+    });
+    span.end();
   }
 
   get stream(): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FrameSchema } from '@deltastream/contracts';
-import type { Logger } from '@deltastream/observability';
+import type { Logger, RecordHeaders } from '@deltastream/observability';
 import { FrameEvent } from './frame-event';
 
 export interface FramesReaderOptions {
@@ -17,12 +17,12 @@ export interface FramesReaderOptions {
 }
 
 /** Turns one Kafka record of the frames topic into a FrameEvent; undefined when it is not a Frame. */
-function toEvent(value: Buffer | null, partition: number, offset: string, timestamp: string, maxRawBytes: number): FrameEvent | string {
+function toEvent(value: Buffer | null, partition: number, offset: string, timestamp: string, maxRawBytes: number, headers?: RecordHeaders): FrameEvent | string {
   if (!value) return 'empty record';
   try {
     const frame = fromBinary(FrameSchema, value);
     if (!frame.stream || frame.seq < 1n) return 'frame without stream or seq';
-    return new FrameEvent(frame, value, partition, Number(offset), Number(timestamp), maxRawBytes);
+    return new FrameEvent(frame, value, partition, Number(offset), Number(timestamp), maxRawBytes, headers);
   } catch (error) {
     return `not a Frame: ${(error as Error).message}`;
   }
@@ -112,7 +112,7 @@ export class LiveFramesReader {
 
   private async eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
-      const event = toEvent(message.value, batch.partition, message.offset, message.timestamp, this.options.maxRawBytes);
+      const event = toEvent(message.value, batch.partition, message.offset, message.timestamp, this.options.maxRawBytes, message.headers);
       if (typeof event === 'string') this.options.onUndecodable(event);
       else this.publish(event);
       this.positions.set(batch.partition, Number(message.offset) + 1);
@@ -175,7 +175,7 @@ export class ReplayReader {
         if (batch.partition !== target.partition) return;
         for (const message of batch.messages) {
           if (this.stopped || !isRunning()) return;
-          const event = toEvent(message.value, batch.partition, message.offset, message.timestamp, this.options.maxRawBytes);
+          const event = toEvent(message.value, batch.partition, message.offset, message.timestamp, this.options.maxRawBytes, message.headers);
           if (typeof event !== 'string' && event.stream === target.stream) {
             this.onRead();
             target.onFrame(event);

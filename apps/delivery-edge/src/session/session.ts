@@ -44,6 +44,8 @@ export interface WireFormat<P> {
 export interface Outgoing<P> {
   readonly data: P;
   readonly observedAtMs: number;
+  /** Frames: told about each write (the first one records the delivery span). */
+  readonly onDelivered?: (protocol: string) => void;
 }
 
 export interface Transport<P> {
@@ -208,7 +210,7 @@ export class Session<P> {
 
   private enqueueFrame(view: StreamView, event: FrameEvent): void {
     const data = this.transport.wire.frame(event, view);
-    this.enqueue({ kind: 'frame', stream: view.stream, seq: event.seq, bytes: this.transport.wire.size(data), payload: { data, observedAtMs: event.minObservedAtMs } });
+    this.enqueue({ kind: 'frame', stream: view.stream, seq: event.seq, bytes: this.transport.wire.size(data), payload: { data, observedAtMs: event.minObservedAtMs, onDelivered: (p) => event.recordDelivery(p) } });
     this.pump();
   }
 
@@ -238,6 +240,7 @@ export class Session<P> {
         const protocol = this.transport.protocol;
         this.deps.metrics.delivered(protocol, item.kind, this.transport.wire.size(payload), item.kind === 'frame' ? item.seq : undefined);
         if (item.kind === 'frame' && item.payload.observedAtMs > 0) this.deps.metrics.latency(protocol, Date.now() - item.payload.observedAtMs);
+        if (item.kind === 'frame') item.payload.onDelivered?.(protocol);
         if (!writable) {
           this.queue.reportWritable(false);
           break;
