@@ -9,6 +9,22 @@ export interface KafkaClientOptions {
   readonly sasl?: KafkaConfig['sasl'];
 }
 
+/** TLS and SASL of the Kafka connection. */
+export interface KafkaSecurity {
+  readonly ssl?: KafkaConfig['ssl'];
+  readonly sasl?: KafkaConfig['sasl'];
+}
+
+let processSecurity: KafkaSecurity = {};
+
+/**
+ * Sets the TLS/SASL every client of this process uses unless given its own: a process talks to one
+ * cluster, and the service shell sets this once at boot from the validated environment.
+ */
+export function useKafkaSecurity(security: KafkaSecurity): void {
+  processSecurity = security;
+}
+
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -22,8 +38,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
-    ssl: options.ssl,
-    sasl: options.sasl,
+    ssl: options.ssl ?? processSecurity.ssl,
+    sasl: options.sasl ?? processSecurity.sasl,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },

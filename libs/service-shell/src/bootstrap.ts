@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { z } from 'zod';
 import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
-import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
+import { createKafkaClient, ensureTopics, useKafkaSecurity } from '@deltastream/kafka';
 import { createLogger, installMetrics, installTracing, type Logger } from '@deltastream/observability';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, kafkaSecurityFrom, parseConfig, type kafkaEnvSchema } from './config';
 import { PinoNestLogger } from './nest-logger';
 
 /** Exit code for an invalid configuration (sysexits EX_CONFIG), so orchestrators can tell it apart. */
@@ -31,6 +31,12 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
   let config: z.output<Schema>;
   try {
     config = parseConfig(definition.name, definition.configSchema, process.env);
+    if (isKafkaConfig(config)) {
+      if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
+        throw new ConfigError(definition.name, ['KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM']);
+      }
+      useKafkaSecurity(kafkaSecurityFrom(config));
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -99,4 +105,8 @@ async function runEnsureTopics<Schema extends z.ZodType>(definition: ServiceDefi
   } finally {
     await admin.disconnect();
   }
+}
+
+function isKafkaConfig(config: unknown): config is z.output<typeof kafkaEnvSchema> {
+  return typeof config === 'object' && config !== null && 'KAFKA_SSL' in config;
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { KafkaSecurity } from '@deltastream/kafka';
 
 /** Thrown when a service's configuration is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
@@ -24,6 +26,18 @@ export function parseConfig<Schema extends z.ZodType>(service: string, schema: S
 
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
 
+/** A PEM file read at boot, so a missing or unreadable file stops the service with its path. */
+const pemFile = z.string().transform((file, ctx) => {
+  try {
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('-----BEGIN')) ctx.addIssue({ code: 'custom', message: `${file} is not a PEM file` });
+    return text;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 /** Environment every Kafka-connected service reads. */
 export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: z
@@ -37,7 +51,32 @@ export const kafkaEnvSchema = z.object({
   /** Partitions for the pipeline topics when this service creates them. */
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   FRAMES_RETENTION_MS: z.coerce.number().int().min(60_000).default(604_800_000),
+  /** TLS to the brokers (`true`), optionally with a private CA and a client certificate (mTLS), as PEM files. */
+  KAFKA_SSL: z
+    .enum(['true', 'false', '1', '0'], { error: () => 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  KAFKA_SSL_CA_FILE: pemFile.optional(),
+  KAFKA_SSL_CERT_FILE: pemFile.optional(),
+  KAFKA_SSL_KEY_FILE: pemFile.optional(),
+  /** SASL authentication; the password comes from the environment (a Kubernetes Secret), never from a file in the image. */
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
 });
+
+/** The TLS and SASL settings of the Kafka connection, from a validated kafkaEnvSchema config. */
+export function kafkaSecurityFrom(config: z.output<typeof kafkaEnvSchema>): KafkaSecurity {
+  const security: { ssl?: KafkaSecurity['ssl']; sasl?: KafkaSecurity['sasl'] } = {};
+  const files = { ca: config.KAFKA_SSL_CA_FILE, cert: config.KAFKA_SSL_CERT_FILE, key: config.KAFKA_SSL_KEY_FILE };
+  if (config.KAFKA_SSL || files.ca || files.cert) {
+    security.ssl = files.ca || files.cert ? { rejectUnauthorized: true, ...(files.ca ? { ca: [files.ca] } : {}), ...(files.cert ? { cert: files.cert } : {}), ...(files.key ? { key: files.key } : {}) } : true;
+  }
+  if (config.KAFKA_SASL_MECHANISM) {
+    security.sasl = { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' } as KafkaSecurity['sasl'];
+  }
+  return security;
+}
 
 export const redisEnvSchema = z.object({
   REDIS_URL: z
