@@ -1,0 +1,76 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import fc from 'fast-check';
+import { ChangeEventSchema, WindowBatchSchema } from '@deltastream/contracts';
+import { decodeRecords } from '@deltastream/delta-codec';
+import { compileTransforms, DeriveState } from '@deltastream/transforms';
+import { batchRecords, enrichBatch, type StreamEnrichment } from './enrich-batch';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function windowOf(records: Record<string, unknown>[]) {
+  return create(WindowBatchSchema, {
+    windowId: `sensors/${T0}/0/0`,
+    stream: 'sensors',
+    events: records.map((record, i) =>
+      create(ChangeEventSchema, {
+        stream: 'sensors',
+        entityId: String(record['id']),
+        version: String(i + 1),
+        occurredAt: timestampFromMs(T0 + i * 1000),
+        observedAt: timestampFromMs(T0 + i * 1000 + 50),
+        record: record as never,
+      }),
+    ),
+  });
+}
+
+const enrichment = (steps: unknown[]): StreamEnrichment => ({ stream: 'sensors', transforms: compileTransforms(steps as never), entityKey: 'id' });
+
+describe('enrichBatch', () => {
+  it('applies the transforms, encodes the survivors losslessly and dead-letters failures without losing the rest', () => {
+    const batch = windowOf([
+      { id: 's1', temperature: '21.5', note: null, status: 'ok' },
+      { id: 's2', temperature: 'hot', status: 'ok' },
+      { id: 's3', temperature: '19', status: 'test' },
+      { id: 's1', temperature: '22', status: 'ok' },
+    ]);
+    const steps = [{ type: 'dropEmpty' }, { type: 'coerce', fields: { temperature: 'number' } }, { type: 'filter', name: 'tests', drop: { field: 'status', op: 'eq', value: 'test' } }];
+    const result = enrichBatch(batchRecords(batch), enrichment(steps), {});
+
+    expect(decodeRecords(result.payload)).toEqual([
+      { id: 's1', temperature: 21.5, status: 'ok' },
+      { id: 's1', temperature: 22, status: 'ok' },
+    ]);
+    expect(result.eventCount).toBe(2);
+    expect(result.dropped).toBe(1);
+    expect(result.droppedBy).toEqual({ tests: 1 });
+    expect(result.failures.map((f) => [f.index, f.entityId, f.stepType])).toEqual([[1, 's2', 'coerce']]);
+    expect(result.failures[0]?.reason).toMatch(/temperature/);
+    expect(result.minObservedAtMs).toBe(T0 + 50);
+    expect(result.jsonBytes).toBe(Buffer.byteLength('{"id":"s1","temperature":21.5,"status":"ok"}\n{"id":"s1","temperature":22,"status":"ok"}\n'));
+  });
+
+  it('derives differences from the state the caller keeps across windows', () => {
+    const steps = [{ type: 'derive', field: 'temperature', difference: 'delta' }];
+    const derive = new DeriveState();
+    enrichBatch(batchRecords(windowOf([{ id: 's1', temperature: 20 }])), enrichment(steps), { derive });
+    const second = enrichBatch(batchRecords(windowOf([{ id: 's1', temperature: 21.5 }])), enrichment(steps), { derive });
+    expect(decodeRecords(second.payload)).toEqual([{ id: 's1', temperature: 21.5, delta: 1.5 }]);
+  });
+
+  it('without transforms, any JSON records come back exactly as they went in', () => {
+    const record = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== 'id' && k !== '__proto__'), fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), { maxKeys: 6 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), record), { minLength: 1, maxLength: 20 }), (rows) => {
+        const records = rows.map(([id, fields]) => ({ id, ...fields }));
+        // Struct values travel as protobuf Values: -0 becomes 0, as in any JSON round trip.
+        const expected = JSON.parse(JSON.stringify(records)) as unknown;
+        const result = enrichBatch(batchRecords(windowOf(records)), enrichment([]), {});
+        expect(decodeRecords(result.payload)).toEqual(expected);
+        expect(result.failures).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
