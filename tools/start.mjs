@@ -73,6 +73,9 @@ const env = {
   KAFKA_BROKERS: stack.kafka.brokers.join(','),
   REDIS_URL: stack.redis.url,
   DELTASTREAM_CONFIG: process.env.DELTASTREAM_CONFIG ?? path.join(root, 'config/deltastream.yaml'),
+  // The demo upstream runs on the wall clock, so event times are "now" and latencies mean something; and a
+  // restart never hands the ingestor data older than the cursor it kept in Redis from the previous run.
+  DEMO_START: process.env.DEMO_START ?? new Date().toISOString(),
 };
 for (const service of services) {
   const logFile = path.join(logsDir, `${service.name}.log`);
@@ -105,9 +108,13 @@ for (const service of services) {
 
 console.log(`
 Deltastream is running. Where to look:
+  live records (SSE)   curl -N 'http://127.0.0.1:8080/v1/sse?streams=sensors&from=latest'
+  frames (WebSocket)   ws://127.0.0.1:8080/v1/ws  then send {"type":"subscribe","streams":["sensors","trades"],"from":"earliest"}
+  gRPC                 grpcurl -plaintext -d '{"streams":["trades"]}' 127.0.0.1:50051 deltastream.v1.DeliveryService/Subscribe
+  metrics              curl http://127.0.0.1:8084/metrics   (every service; dashboard in deploy/grafana/)
   health / readiness   curl http://127.0.0.1:8081/readyz   (8080 edge, 8081 ingestor, 8082 windower, 8083 enricher, 8084 compressor, 8090 demo source)
   service logs         ${path.relative(root, logsDir)}/<service>.log   (JSON, one line per event)
   Kafka                ${stack.kafka.brokers.join(',')} — topics: deltastream.events.v1, .windows.v1, .encoded.v1, .frames.v1, .deadletter.v1
   Redis                ${stack.redis.url}
-  docs                 docs/architecture.md, docs/topics.md (kcat recipes), docs/operations.md
+  docs                 docs/architecture.md, docs/protocols.md, docs/topics.md (kcat recipes), docs/operations.md
 Press Ctrl-C to stop everything this command started.`);

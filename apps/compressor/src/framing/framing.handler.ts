@@ -2,6 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
 import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, type TopicName, type TopicSpec } from '@deltastream/contracts';
+import { fromProtoCodec } from '@deltastream/compression';
 import { FrameSequencer, parseWindowId } from '@deltastream/framing';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
 import { contextWithSpan, extractTraceContext, SpanKind, startSpan, type Logger } from '@deltastream/observability';
@@ -55,7 +56,7 @@ export class FramingHandler implements PartitionHandler {
       const parent = extractTraceContext(message.headers);
       const span = startSpan(`frame ${batch.stream}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'deltastream.stream': batch.stream, 'deltastream.seq': decision.seq.toString(), 'deltastream.window_id': batch.windowId } });
       const compressed = this.compressor.compress(batch.stream, batch.payload);
-      span.setAttributes({ 'deltastream.codec': String(compressed.codec), 'deltastream.raw_bytes': compressed.rawSize, 'deltastream.compressed_bytes': compressed.payload.byteLength });
+      span.setAttributes({ 'deltastream.codec': fromProtoCodec(compressed.codec), 'deltastream.raw_bytes': compressed.rawSize, 'deltastream.compressed_bytes': compressed.payload.byteLength });
       span.end();
       const frame = create(FrameSchema, {
         stream: batch.stream,
@@ -73,7 +74,7 @@ export class FramingHandler implements PartitionHandler {
         minObservedAtMs: batch.minObservedAtMs,
         fallback: compressed.fallback,
       });
-      this.metrics.framed(batch.stream, String(compressed.codec), compressed.rawSize, compressed.payload.byteLength);
+      this.metrics.framed(batch.stream, fromProtoCodec(compressed.codec), compressed.rawSize, compressed.payload.byteLength);
       outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers, traceContext: contextWithSpan(span, parent) }) });
     }
     const last = messages.at(-1);
