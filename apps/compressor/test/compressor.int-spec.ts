@@ -6,7 +6,7 @@ import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
 import { decodeRecords, encodeRecords } from '@deltastream/delta-codec';
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
-import { eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { cleanUp, eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
 
 const logger = createLogger('compressor-it', 'warn');
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -24,13 +24,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const service of running.splice(0)) {
-    if (service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
-  }
-  await Promise.all(readers.splice(0).map((r) => r.stop()));
+  await cleanUp(running, readers);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { decodeRecords } from '@deltastream/delta-codec';
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
 import { createRedisClient } from '@deltastream/redis';
-import { eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { cleanUp, eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
 
 const logger = createLogger('enricher-it', 'warn');
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -33,13 +33,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const service of running.splice(0)) {
-    if (service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
-  }
-  await Promise.all(readers.splice(0).map((r) => r.stop()));
+  await cleanUp(running, readers);
 });
 
 afterAll(async () => {

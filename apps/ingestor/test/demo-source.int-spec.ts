@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import { ChangeEventSchema, DeadLetterSchema, topicCatalog } from '@deltastream/contracts';
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
-import { eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { cleanUp, eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
 
 // The ingestor against the real demo upstream (apps/demo-source) as `npm start` runs it: both feeds,
 // both cursor modes, with the demo's own faults switched on (429s, 5xx, duplicates, broken records).
@@ -23,13 +23,7 @@ beforeAll(() => {
 });
 
 afterEach(async () => {
-  for (const service of running.splice(0)) {
-    if (service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
-  }
-  await Promise.all(readers.splice(0).map((r) => r.stop()));
+  await cleanUp(running, readers);
 });
 
 interface Page<T> {

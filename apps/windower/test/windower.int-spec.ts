@@ -8,7 +8,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { ChangeEventSchema, DeadLetterSchema, topicCatalog, WindowBatchSchema, WindowMode, type ChangeEvent } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
 import { createLogger, traceIdOf } from '@deltastream/observability';
-import { eventually, startService, TopicReader, waitForStatus, type ReadRecord, type RunningService } from '@deltastream/testing';
+import { cleanUp, eventually, startService, TopicReader, waitForStatus, type ReadRecord, type RunningService } from '@deltastream/testing';
 
 const logger = createLogger('windower-it', 'warn');
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -28,13 +28,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const service of running.splice(0)) {
-    if (service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
-  }
-  await Promise.all(readers.splice(0).map((r) => r.stop()));
+  await cleanUp(running, readers);
 });
 
 afterAll(async () => {

@@ -67,3 +67,18 @@ export async function waitForStatus(service: RunningService, pathname: string, s
   }
   throw new Error(`${pathname} did not answer ${status} (last: ${last}); service output:\n${service.output()}`);
 }
+
+/**
+ * Test teardown: SIGKILLs every service still running (resuming stopped ones first, so none lingers) and
+ * stops every reader; empties both lists.
+ */
+export async function cleanUp(services: RunningService[], readers: Array<{ stop(): Promise<void> }> = []): Promise<void> {
+  for (const service of services.splice(0)) {
+    if (service.child.exitCode === null && service.child.signalCode === null) {
+      service.child.kill('SIGCONT');
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+  }
+  await Promise.all(readers.splice(0).map((r) => r.stop()));
+}
