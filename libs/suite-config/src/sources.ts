@@ -43,6 +43,13 @@ export const sourceSchema = z
     /** Dotted path to the records array in the response; empty: the body is the array. */
     recordsPath: z.string().default(''),
     entityIdField: z.string().min(1).default('id'),
+    /**
+     * Kafka key of the change events. `stream` (default): a stream's changes share one events partition, so
+     * each micro-window holds all of the stream's changes of its interval (the best delta compression, one
+     * window per interval). `entity`: changes spread over partitions by entity id, for streams too busy for
+     * one windower partition (windows are then per partition: smaller, less compressible).
+     */
+    partitionKey: z.enum(['stream', 'entity']).default('stream'),
     versionField: z.string().min(1).default('version'),
     /** Event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
     occurredAtField: z.string().min(1).optional(),

@@ -4,12 +4,14 @@ import { ChangeEventSchema, IngestKind, type TopicSpec } from '@deltastream/cont
 import type { ChangeSink, IngestedChange } from '@deltastream/ingest';
 import type { ProtoProducer } from '@deltastream/kafka';
 
-/** Publishes changes as ChangeEvents on the events topic, keyed by entity id (acks=all). */
+/** Publishes changes as ChangeEvents on the events topic, keyed by stream or entity id per source (acks=all). */
 export class KafkaChangeSink implements ChangeSink {
   constructor(
     private readonly producer: ProtoProducer,
     private readonly topic: TopicSpec,
     private readonly kind: IngestKind = IngestKind.POLL,
+    /** The record key per source (see the source's `partitionKey`); the stream name when not listed. */
+    private readonly keyBySource: ReadonlyMap<string, 'stream' | 'entity'> = new Map(),
   ) {}
 
   async publish(changes: readonly IngestedChange[]): Promise<void> {
@@ -17,7 +19,7 @@ export class KafkaChangeSink implements ChangeSink {
       this.topic.name,
       ChangeEventSchema,
       changes.map((change) => ({
-        key: change.entityId,
+        key: this.keyBySource.get(change.sourceId) === 'entity' ? change.entityId : change.stream,
         message: create(ChangeEventSchema, {
           source: change.sourceId,
           stream: change.stream,
