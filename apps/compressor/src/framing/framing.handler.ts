@@ -1,11 +1,11 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
-import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, type TopicName, type TopicSpec } from '@deltastream/contracts';
+import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, KafkaHeader, type TopicName, type TopicSpec } from '@deltastream/contracts';
 import { fromProtoCodec } from '@deltastream/compression';
 import { FrameSequencer, parseWindowId } from '@deltastream/framing';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
-import { contextWithSpan, extractTraceContext, SpanKind, startSpan, type Logger } from '@deltastream/observability';
+import { contextWithSpan, extractTraceContext, headerString, SpanKind, startSpan, traceIdOf, type Logger } from '@deltastream/observability';
 import type { FrameCompressor } from './frame-compressor.port';
 
 export interface FramingMetrics {
@@ -96,7 +96,7 @@ export class FramingHandler implements PartitionHandler {
 
   private deadLetter(message: KafkaMessage, partition: number, reason: string, kind: string): OutputRecord {
     this.metrics.deadLettered(kind);
-    this.logger.warn({ partition, offset: message.offset, reason }, 'encoded batch dead-lettered');
+    this.logger.warn({ partition, offset: message.offset, correlation_id: headerString(message.headers, KafkaHeader.correlationId), trace_id: traceIdOf(message.headers), reason }, 'encoded batch dead-lettered');
     const { key, message: letter } = deadLetterRecord(
       { original: message.value ?? new Uint8Array(), topic: this.topics.encoded.name, partition, offset: message.offset, key: message.key, reason, errorKind: kind },
       'compressor',

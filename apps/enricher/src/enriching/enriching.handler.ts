@@ -1,8 +1,8 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { KafkaMessage } from 'kafkajs';
-import { ChangeEventSchema, DeadLetterSchema, EncodedBatchSchema, PayloadEncoding, WindowBatchSchema, type TopicName, type TopicSpec, type WindowBatch } from '@deltastream/contracts';
+import { ChangeEventSchema, DeadLetterSchema, EncodedBatchSchema, KafkaHeader, PayloadEncoding, WindowBatchSchema, type TopicName, type TopicSpec, type WindowBatch } from '@deltastream/contracts';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
-import { contextWithSpan, extractTraceContext, SpanKind, startSpan, type Logger } from '@deltastream/observability';
+import { contextWithSpan, extractTraceContext, headerString, SpanKind, startSpan, traceIdOf, type Logger } from '@deltastream/observability';
 import { compileTransforms, DeriveState, resolveReferences, type ReferenceLookup } from '@deltastream/transforms';
 import { batchRecords, enrichBatch, type StreamEnrichment } from './enrich-batch';
 
@@ -127,7 +127,7 @@ export class EnrichingHandler implements PartitionHandler {
 
   private deadLetter(message: KafkaMessage, partition: number, letter: { original: Uint8Array; reason: string; errorKind: string; key: Uint8Array | string | null }): OutputRecord {
     this.metrics.deadLettered(letter.errorKind);
-    this.logger.warn({ partition, offset: message.offset, reason: letter.reason, kind: letter.errorKind }, 'record dead-lettered');
+    this.logger.warn({ partition, offset: message.offset, correlation_id: headerString(message.headers, KafkaHeader.correlationId), trace_id: traceIdOf(message.headers), reason: letter.reason, kind: letter.errorKind }, 'record dead-lettered');
     const { key, message: dead } = deadLetterRecord({ ...letter, topic: this.topics.windows.name, partition, offset: message.offset }, 'enricher');
     return { topic: this.topics.deadLetter.name, key, value: toBinary(DeadLetterSchema, dead), headers: recordHeaders(DeadLetterSchema, { headers: message.headers, traceContext: extractTraceContext(message.headers) }) };
   }
