@@ -1,0 +1,100 @@
+import http from 'node:http';
+import zlib from 'node:zlib';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { FrameSchema, SubscribeRequestSchema, SubscribeResponseSchema } from '@deltastream/contracts';
+import { eventually } from '@deltastream/testing';
+import { EdgeScenario, WsClient } from './edge-fixture';
+
+// Delivery options beyond plain frames: snapshot on subscribe, the Protobuf WebSocket subprotocol, SSE with
+// HTTP compression negotiated per response, SSE `format=frames`, and time-based starts.
+
+const STREAM = 'sensors';
+let scenario: EdgeScenario;
+const sockets: WsClient[] = [];
+
+beforeEach(async () => {
+  scenario = await new EdgeScenario().setUp();
+});
+
+afterEach(async () => {
+  for (const client of sockets.splice(0)) client.socket.terminate();
+  await scenario.tearDown();
+});
+
+/** Reads an SSE response until `until` holds, decompressing whatever the server chose. */
+function readSse(url: string, headers: Record<string, string>, until: (text: string) => boolean): Promise<{ encoding: string | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers }, (response) => {
+      const encoding = response.headers['content-encoding'];
+      const body = encoding === 'br' ? response.pipe(zlib.createBrotliDecompress()) : encoding === 'gzip' ? response.pipe(zlib.createGunzip()) : response;
+      let text = '';
+      body.setEncoding('utf8');
+      body.on('data', (chunk: string) => {
+        text += chunk;
+        if (until(text)) {
+          request.destroy();
+          resolve({ encoding, text });
+        }
+      });
+      body.on('error', () => undefined);
+    });
+    request.on('error', (error) => (error.message.includes('aborted') || error.message.includes('socket hang up') ? undefined : reject(error)));
+  });
+}
+
+describe('delivery edge options (real broker)', () => {
+  it('sends the latest state of every entity on subscribe, then only newer frames', async () => {
+    await scenario.produce(STREAM, 1, 10);
+    await scenario.startEdge();
+    const client = new WsClient(scenario.wsUrl());
+    sockets.push(client);
+    await client.opened;
+    client.send({ type: 'subscribe', streams: [STREAM], snapshot: true });
+    await eventually(() => client.received.notices.some((n) => n['type'] === 'snapshot'), 20_000, () => 'a snapshot');
+    const snapshot = client.received.notices.find((n) => n['type'] === 'snapshot') as { stream: string; asOfSeq: number; records: Array<{ id: string; seq: number }> };
+    expect(snapshot.stream).toBe(STREAM);
+    expect(snapshot.asOfSeq).toBe(10);
+    // Frames carry entities e0..e4 (3 records per frame); the latest of each comes from frames 8..10.
+    expect(snapshot.records.map((r) => r.id).sort()).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+    expect(Math.min(...snapshot.records.map((r) => r.seq))).toBeGreaterThanOrEqual(8);
+    await scenario.produce(STREAM, 11, 12);
+    await eventually(() => client.received.last(STREAM) === 12, 20_000, () => 'live frames after the snapshot');
+    expect(client.received.of(STREAM)).toEqual([11, 12]);
+  });
+
+  it('speaks Protobuf control and data messages on the deltastream.v1.proto subprotocol', async () => {
+    await scenario.produce(STREAM, 1, 5);
+    await scenario.startEdge();
+    const responses: ReturnType<typeof fromBinary<typeof SubscribeResponseSchema>>[] = [];
+    const client = new WsClient(scenario.wsUrl(), undefined, { protocol: 'deltastream.v1.proto' });
+    sockets.push(client);
+    client.socket.removeAllListeners('message');
+    client.socket.on('message', (data: Buffer) => responses.push(fromBinary(SubscribeResponseSchema, data)));
+    await client.opened;
+    client.socket.send(toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { streams: [STREAM], from: { position: { case: 'earliest', value: true } } })));
+    await eventually(() => responses.filter((r) => r.message.case === 'frame').length === 5, 20_000, () => `5 frames (have ${responses.map((r) => r.message.case).join(',')})`);
+    const seqs = responses.flatMap((r) => (r.message.case === 'frame' ? [Number(r.message.value.seq)] : []));
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(client.socket.protocol).toBe('deltastream.v1.proto');
+  });
+
+  it('negotiates br or gzip per SSE response for decoded records, and sends stored frames as base64 with format=frames', async () => {
+    await scenario.produce(STREAM, 1, 3);
+    await scenario.startEdge();
+    const done = (text: string) => (text.match(/^id: /gm) ?? []).length >= 3;
+    const br = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest`), { 'accept-encoding': 'gzip, br' }, done);
+    expect(br.encoding).toBe('br');
+    const gzip = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest`), { 'accept-encoding': 'gzip' }, done);
+    expect(gzip.encoding).toBe('gzip');
+    for (const { text } of [br, gzip]) {
+      expect(text).toContain(`id: ${STREAM}:3`);
+      const data = text.split('\n').filter((l) => l.startsWith('data: {') && l.includes('"records"'));
+      expect((JSON.parse(data[0]?.slice(6) ?? '{}') as { records: unknown[] }).records).toHaveLength(3);
+    }
+    const frames = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest&format=frames`), { 'accept-encoding': 'gzip, br' }, done);
+    expect(frames.encoding).toBeUndefined();
+    const payloads = frames.text.split('\n').filter((l) => l.startsWith('data: ') && !l.startsWith('data: {'));
+    const decoded = payloads.map((l) => fromBinary(FrameSchema, Buffer.from(l.slice(6), 'base64')));
+    expect(decoded.map((f) => Number(f.seq))).toEqual([1, 2, 3]);
+  });
+});
