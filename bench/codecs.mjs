@@ -22,7 +22,7 @@ const MIN_MEASURE_MS = 300;
 const feeds = demoRecords(demoData, 10);
 const corpora = [];
 for (const feed of Object.values(feeds)) {
-  // The compressor's input with the default settings: 5 s windows of the whole stream, delta-encoded; and
+  // The compressor's input with the demo's settings (`partitionKey: stream`): 5 s windows of the whole stream, delta-encoded; and
   // the same windows as JSON.
   const parts = windows(feed, 5000);
   corpora.push({ stream: feed.name, form: 'delta frames', payloads: parts.map((records) => deltaCodec.encodeRecords(records, { entityKey: feed.entityKey })) });
@@ -116,7 +116,7 @@ updateDocSection(
   'codecs',
   `## Codecs (\`npm run bench:codecs\`)
 
-Every codec on the frames the compressor actually sees with the default settings — 5 s windows of the demo
+Every codec on the frames the compressor actually sees with the demo's settings (\`partitionKey: stream\`) — 5 s windows of the demo
 streams, delta-encoded — and, for comparison, on the same windows as JSON. Ratio = compressed ÷ raw
 (lower is better); speeds in MB/s of raw input, single-threaded, repeated for ≥ ${MIN_MEASURE_MS} ms each.
 Delta frames are already dense (about a kilobyte per 5 s window), so codecs win far less on them than on

@@ -79,10 +79,10 @@ updateDocSection(
 Bytes per event of the demo streams as compact JSON and as delta frames (\`libs/delta-codec\`), for 10 simulated
 minutes (seeded generators: 50 sensors × 1 Hz; trades over 4 symbols at 20/s with bursts). Every window is
 decoded again and compared with its records: all lossless. "+codec" columns: the delta frame after that
-codec (\`libs/compression\`, default levels). The 5 s rows are what the pipeline does by default (a source's
-\`partitionKey: stream\` keeps a stream on one events partition). "partitionKey: entity" spreads entities over
-6 partitions (kafkajs' partitioner) and each partition has its own, smaller windows — the option for streams
-too busy for one windower partition, and what it costs in bytes.
+codec (\`libs/compression\`, default levels). The plain rows are what the pipeline does with a source's
+\`partitionKey: stream\` (the demo's setting: the stream stays on one events partition). "partitionKey: entity"
+(the default, for streams too busy for one windower partition) spreads entities over 6 partitions
+(kafkajs' partitioner), and each partition has its own, smaller windows — this is what it costs in bytes.
 Goal (issue #5): sensors ≤ 12 B/event before compression.
 
 ![bytes per event](benchmarks/encoding.svg)

@@ -41,7 +41,7 @@ export function topicCatalog(overrides: TopicOverrides = {}): Readonly<Record<To
     events: {
       name: `${ns}.events.v1`,
       valueType: 'deltastream.v1.ChangeEvent',
-      key: 'stream (default) or entity id, per source — all changes of an entity stay in order on one partition',
+      key: 'entity id (default) or stream, per source — all changes of an entity stay in order on one partition',
       partitions,
       retentionMs: DAY_MS,
       cleanupPolicy: 'delete',

@@ -44,12 +44,13 @@ export const sourceSchema = z
     recordsPath: z.string().default(''),
     entityIdField: z.string().min(1).default('id'),
     /**
-     * Kafka key of the change events. `stream` (default): a stream's changes share one events partition, so
-     * each micro-window holds all of the stream's changes of its interval (the best delta compression, one
-     * window per interval). `entity`: changes spread over partitions by entity id, for streams too busy for
-     * one windower partition (windows are then per partition: smaller, less compressible).
+     * Kafka key of the change events. `entity` (default): changes spread over the events partitions by entity
+     * id, each entity in order on one partition, so a busy stream scales over windower replicas; windows are
+     * then per partition. `stream`: a stream's changes share one partition, so each micro-window holds the
+     * stream's whole interval — fewer, larger frames that delta-encode about twice as well; for streams one
+     * windower partition keeps up with.
      */
-    partitionKey: z.enum(['stream', 'entity']).default('stream'),
+    partitionKey: z.enum(['entity', 'stream']).default('entity'),
     versionField: z.string().min(1).default('version'),
     /** Event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
     occurredAtField: z.string().min(1).optional(),

@@ -10,7 +10,7 @@ export class KafkaChangeSink implements ChangeSink {
     private readonly producer: ProtoProducer,
     private readonly topic: TopicSpec,
     private readonly kind: IngestKind = IngestKind.POLL,
-    /** The record key per source (see the source's `partitionKey`); the stream name when not listed. */
+    /** The record key per source (see the source's `partitionKey`); the entity id when not listed. */
     private readonly keyBySource: ReadonlyMap<string, 'stream' | 'entity'> = new Map(),
   ) {}
 
@@ -19,7 +19,7 @@ export class KafkaChangeSink implements ChangeSink {
       this.topic.name,
       ChangeEventSchema,
       changes.map((change) => ({
-        key: this.keyBySource.get(change.sourceId) === 'entity' ? change.entityId : change.stream,
+        key: this.keyBySource.get(change.sourceId) === 'stream' ? change.stream : change.entityId,
         message: create(ChangeEventSchema, {
           source: change.sourceId,
           stream: change.stream,
