@@ -40,7 +40,7 @@ function start(app, env) {
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(root, 'dist/apps', app, 'src/main.js')], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', TOPIC_NAMESPACE: namespace, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
   });
   children.push(child);
   return child;
@@ -61,7 +61,10 @@ process.on('exit', stopAll);
 function countingClient(url, onMessage) {
   const counter = { bytes: 0 };
   const socket = new WebSocket(url, { perMessageDeflate: false });
-  socket.on('upgrade', (response) => response.socket.on('data', (chunk) => (counter.bytes += chunk.length)));
+  let tcp;
+  socket.on('upgrade', (response) => (tcp = response.socket));
+  // Counted from 'open' on (ws reads the socket by then; the HTTP handshake is not part of any row).
+  socket.once('open', () => tcp.on('data', (chunk) => (counter.bytes += chunk.length)));
   socket.on('message', (data, isBinary) => onMessage(data, isBinary));
   return { socket, counter, opened: new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject))) };
 }
@@ -97,7 +100,7 @@ streams:
   - { name: trades-latest, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: latest } }
 `,
 );
-console.log(`bandwidth: namespace ${namespace}; demo upstream at ${SPEED}× real time, ${MINUTES} simulated minutes`);
+console.log(`bandwidth: namespace ${namespace}; demo upstream at ${SPEED}× real time, ${MINUTES} simulated minutes; ports ${JSON.stringify(ports)}`);
 const common = { DELTASTREAM_CONFIG: suite };
 start('demo-source', { HTTP_PORT: String(ports.demo), DEMO_SPEED: String(SPEED), DEMO_START: new Date(START).toISOString(), DEMO_SEED: 'deltastream', DEMO_RETENTION_MS: String(3600_000) });
 await ready(ports.demo);
@@ -126,11 +129,16 @@ const covered = (stream) => received[stream].frames.some((f) => Number(f.windowS
 
 const bar = progress('simulated minutes delivered', MINUTES + 1);
 let shown = 0;
+let lastStatus = Date.now();
 const deadline = Date.now() + 8 * 60_000;
 while (!STREAMS.every(covered)) {
   if (Date.now() > deadline) throw new Error('the pipeline did not deliver the workload within 8 minutes');
   const reached = Math.min(...STREAMS.map((s) => Math.max(0, ...received[s].frames.map((f) => Number(f.windowEndMs)))));
   const minutes = Math.max(0, Math.min(MINUTES + 1, Math.floor((reached - START) / 60_000)));
+  if (Date.now() - lastStatus > 10_000) {
+    lastStatus = Date.now();
+    console.log(`  frames so far: ${STREAMS.map((st) => `${st} ${received[st].frames.length} (to ${new Date(Math.max(0, ...received[st].frames.map((f) => Number(f.windowEndMs)))).toISOString().slice(11, 19)})`).join(', ')}`);
+  }
   if (minutes > shown) {
     bar.tick(minutes - shown);
     shown = minutes;
@@ -174,18 +182,19 @@ stopAll();
 async function measure(messages) {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise((r) => server.once('listening', r));
-  const done = new Promise((resolve) => {
-    server.once('connection', (ws) => {
+  // The server sends once the client asks, so every message is read by a counting client.
+  server.once('connection', (ws) =>
+    ws.once('message', () => {
       for (const m of messages) ws.send(m);
       ws.close(1000);
-      resolve();
-    });
-  });
+    }),
+  );
   let count = 0;
   const client = countingClient(`ws://127.0.0.1:${server.address().port}`, () => (count += 1));
+  const closed = new Promise((r) => client.socket.once('close', r));
   await client.opened;
-  await done;
-  await new Promise((r) => client.socket.once('close', r));
+  client.socket.send('go');
+  await closed;
   server.close();
   if (count !== messages.length) throw new Error(`reference client got ${count} of ${messages.length} messages`);
   return client.counter.bytes;

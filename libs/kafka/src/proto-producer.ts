@@ -43,19 +43,18 @@ export class ProtoProducer {
     return this.producer.disconnect();
   }
 
-  /** Resolves once the broker acknowledged every record (acks=all). */
+  /**
+   * Resolves once the broker acknowledged every record (acks=all). Large lists go out in requests of at most
+   * MAX_REQUEST_BYTES, one after the other (order kept): a single partition's batch over the broker's
+   * message size limit (1 MiB by default) would be refused for ever.
+   */
   async send<Desc extends DescMessage>(topic: string, schema: Desc, records: readonly ProtoRecord<Desc>[]): Promise<RecordMetadata[]> {
-    if (records.length === 0) return [];
-    return this.producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: Buffer.from(toBinary(schema, record.message)),
-        headers: recordHeaders(schema, record),
-      })),
-    });
+    const messages = records.map((record) => ({ key: record.key, value: Buffer.from(toBinary(schema, record.message)), headers: recordHeaders(schema, record) }));
+    const metadata: RecordMetadata[] = [];
+    for (const chunk of chunkByBytes(messages, (m) => m.value.byteLength + (m.key?.length ?? 0) + 64)) {
+      metadata.push(...(await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk })));
+    }
+    return metadata;
   }
 
   /** The underlying kafkajs producer, for transactions. */
@@ -79,3 +78,25 @@ export function recordHeaders<Desc extends DescMessage>(schema: Desc, record: Pi
 
 /** Builds a message of `schema` from plain init data (re-exported so apps need not import protobuf-es). */
 export const createMessage = create;
+
+/** Keeps every produce request (and so every partition's record batch) well below the broker's 1 MiB default. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits `items` in order into runs whose summed size stays within `maxBytes` (an oversized item goes alone). */
+export function chunkByBytes<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes = MAX_REQUEST_BYTES): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@deltastream/observability';
+import { chunkByBytes } from './proto-producer';
 
 /** One record to produce. */
 export interface OutputRecord {
@@ -264,11 +265,14 @@ export class TransactionalProcessor {
       const byTopic = new Map<string, OutputRecord[]>();
       for (const output of work.outputs) byTopic.set(output.topic, [...(byTopic.get(output.topic) ?? []), output]);
       for (const [topic, records] of byTopic) {
-        await transaction.send({
-          topic,
-          acks: -1,
-          messages: records.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: { ...r.headers } })),
-        });
+        // In requests of bounded size: one partition's batch must stay under the broker's message size limit.
+        for (const chunk of chunkByBytes(records, (r) => r.value.byteLength + r.key.length + 64)) {
+          await transaction.send({
+            topic,
+            acks: -1,
+            messages: chunk.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: { ...r.headers } })),
+          });
+        }
       }
       if (work.commitOffset !== undefined) {
         await transaction.sendOffsets({

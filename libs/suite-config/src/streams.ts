@@ -17,11 +17,12 @@ export const streamSchema = z
         /** Processing-time flush for idle streams, after the window end plus lateness. */
         idleFlushMs: z.number().int().min(0).default(1000),
         maxEvents: z.number().int().min(1).default(10_000),
-        maxBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+        /** Most event bytes per window part: keep the batch under the broker's message size limit (1 MiB by default). */
+        maxBytes: z.number().int().min(1024).default(512 * 1024),
         mode: z.enum(['all', 'latest']).default('all'),
       })
       .strict()
-      .default({ ms: 5000, allowedLatenessMs: 1000, idleFlushMs: 1000, maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, mode: 'all' }),
+      .default({ ms: 5000, allowedLatenessMs: 1000, idleFlushMs: 1000, maxEvents: 10_000, maxBytes: 512 * 1024, mode: 'all' }),
     /** Enricher: declarative steps applied to every record before delta encoding (libs/transforms). */
     transforms: transformsSchema,
     /** Compressor: one codec decision per frame (libs/compression). */
