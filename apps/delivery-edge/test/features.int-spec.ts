@@ -6,7 +6,7 @@ import { eventually } from '@deltastream/testing';
 import { EdgeScenario, WsClient } from './edge-fixture';
 
 // Delivery options beyond plain frames: snapshot on subscribe, the Protobuf WebSocket subprotocol, SSE with
-// HTTP compression negotiated per response, SSE `format=frames`, and time-based starts.
+// HTTP compression negotiated per response, SSE `format=frames`, time-based starts and unsubscribe.
 
 const STREAM = 'sensors';
 let scenario: EdgeScenario;
@@ -96,5 +96,32 @@ describe('delivery edge options (real broker)', () => {
     const payloads = frames.text.split('\n').filter((l) => l.startsWith('data: ') && !l.startsWith('data: {'));
     const decoded = payloads.map((l) => fromBinary(FrameSchema, Buffer.from(l.slice(6), 'base64')));
     expect(decoded.map((f) => Number(f.seq))).toEqual([1, 2, 3]);
+  });
+
+  it('starts from a point in time, and stops a stream on unsubscribe while another client keeps it', async () => {
+    await scenario.produce(STREAM, 1, 5);
+    // Frames 6..10 are stored after `since` (Kafka record timestamps are what a time start looks up).
+    const since = Date.now() + 50;
+    await eventually(() => Date.now() > since + 50, 1_000, () => 'the clock to pass the cut');
+    await scenario.produce(STREAM, 6, 10);
+    await scenario.startEdge();
+
+    const timed = new WsClient(scenario.wsUrl());
+    const witness = new WsClient(scenario.wsUrl());
+    sockets.push(timed, witness);
+    await Promise.all([timed.opened, witness.opened]);
+    timed.send({ type: 'subscribe', streams: [STREAM], from: { time: since } });
+    witness.send({ type: 'subscribe', streams: [STREAM] });
+    await eventually(() => timed.received.last(STREAM) === 10, 20_000, () => `frames from the time start (have ${timed.received.of(STREAM).join(',')})`);
+    expect(timed.received.of(STREAM)).toEqual([6, 7, 8, 9, 10]);
+
+    await eventually(() => witness.received.notices.some((n) => n['type'] === 'subscribed'), 10_000, () => 'witness subscribed');
+    timed.send({ type: 'unsubscribe', streams: [STREAM] });
+    await eventually(() => timed.received.notices.some((n) => n['type'] === 'unsubscribed'), 10_000, () => 'unsubscribed reply');
+    await scenario.produce(STREAM, 11, 12);
+    // The same frames reach every subscriber in one fan-out: once the witness has 12, the other would have too.
+    await eventually(() => witness.received.last(STREAM) === 12, 20_000, () => 'the witness to get 11..12');
+    expect(witness.received.of(STREAM)).toEqual([11, 12]);
+    expect(timed.received.last(STREAM)).toBe(10);
   });
 });
