@@ -31,6 +31,11 @@ export const enricherConfigSchema = httpEnvSchema(8083)
     ENRICHER_REFERENCE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
     /** Entities remembered per stream and partition for `derive` steps (least recently seen forgotten first). */
     ENRICHER_DERIVE_MAX_ENTITIES: z.coerce.number().int().min(1).default(100_000),
+    /**
+     * Budget of the derive state committed with each partition offset (UTF-8 bytes; 0: not checkpointed).
+     * Must stay within the broker's offset.metadata.max.bytes (4096 by default), or commits would fail.
+     */
+    ENRICHER_DERIVE_CHECKPOINT_MAX_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(4000),
   });
 
 export type EnricherConfig = z.output<typeof enricherConfigSchema>;

@@ -22,7 +22,12 @@ export class EnricherRuntime implements OnApplicationBootstrap, OnModuleDestroy 
       metrics.invalidReferenceRow(hash);
       logger.warn({ hash, id }, 'reference row is not a JSON object; joined as missing');
     }), { ttlMs: config.ENRICHER_REFERENCE_TTL_MS });
-    const handler = new EnrichingHandler(config.DELTASTREAM_CONFIG, topics, references, metrics, logger, config.ENRICHER_DERIVE_MAX_ENTITIES);
+    // The handler reads committed state through the processor that drives it; it is only called after start().
+    const handler = new EnrichingHandler(config.DELTASTREAM_CONFIG, topics, references, metrics, logger, {
+      maxEntities: config.ENRICHER_DERIVE_MAX_ENTITIES,
+      checkpointMaxBytes: config.ENRICHER_DERIVE_CHECKPOINT_MAX_BYTES,
+      loadCommitted: (partition) => this.processor.committedMetadata(partition),
+    });
     this.processor = new TransactionalProcessor({ kafka, groupId, inputTopic: topics.windows.name, transactionalIdPrefix: groupId, handler, logger });
     readiness.register('consumer_group', async () => this.processor.joined());
     logger.info({ streams: [...config.DELTASTREAM_CONFIG.keys()], groupId }, 'enricher configured');

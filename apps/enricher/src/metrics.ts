@@ -13,6 +13,12 @@ export function otelEnrichingMetrics(): EnrichingMetrics {
   const encodedBytes = meter.createCounter('deltastream.enricher.encoded_bytes', { unit: 'By', description: 'Delta-encoded payload bytes, by stream' });
   const jsonBytes = meter.createCounter('deltastream.enricher.json_bytes', { unit: 'By', description: 'The same records as JSON lines, by stream (encoded ÷ json = what delta encoding saves)' });
   const invalidRows = meter.createCounter('deltastream.enricher.invalid_reference_rows', { description: 'Reference rows in Redis that are not JSON objects, by hash' });
+  const checkpointBytes = meter.createHistogram('deltastream.enricher.derive_checkpoint_bytes', {
+    unit: 'By',
+    description: 'Derive state committed with each partition offset (bounded by ENRICHER_DERIVE_CHECKPOINT_MAX_BYTES)',
+    advice: { explicitBucketBoundaries: [0, 256, 512, 1024, 2048, 3072, 4096] },
+  });
+  const uncheckpointed = meter.createCounter('deltastream.enricher.derive_checkpoint_skipped', { description: 'Commits that left a stream\'s derive state out (too large): it restarts empty after a restart or rebalance, by stream' });
   const duration = meter.createHistogram('deltastream.enricher.encode_duration', {
     unit: 'ms',
     description: 'Transform + encode time per window batch',
@@ -31,5 +37,9 @@ export function otelEnrichingMetrics(): EnrichingMetrics {
     transformError: (stream, stepType) => errors.add(1, { stream, step: stepType }),
     deadLettered: (kind) => deadLetters.add(1, { kind }),
     invalidReferenceRow: (hash) => invalidRows.add(1, { hash }),
+    deriveCheckpoint: (bytes, skipped) => {
+      checkpointBytes.record(bytes);
+      for (const stream of skipped) uncheckpointed.add(1, { stream });
+    },
   };
 }

@@ -60,6 +60,14 @@ export class DeriveState {
     }
   }
 
+  /**
+   * Every remembered entity with its points per slot, least recently updated first — so replaying them
+   * through `update` in this order into a fresh state rebuilds the same state (a checkpoint/restore).
+   */
+  *entries(): IterableIterator<readonly [entityId: string, points: ReadonlyArray<DerivePoint | undefined>]> {
+    for (const [entityId, slots] of this.entities) yield [entityId, slots];
+  }
+
   /** Forgets one entity. */
   forget(entityId: string): boolean {
     return this.entities.delete(entityId);

@@ -123,4 +123,19 @@ describe('DeriveState bound', () => {
     expect(() => new DeriveState({ maxEntities: 0 })).toThrow(RangeError);
     expect(() => new DeriveState({ maxEntities: 1.5 })).toThrow(RangeError);
   });
+
+  it('lists entities least recently updated first, so replaying them through update rebuilds the same state', () => {
+    const state = new DeriveState({ maxEntities: 2 });
+    difference(state, [at('a', { v: 1 }), at('b', { v: 2 }), at('a', { v: 3 })]);
+    expect([...state.entries()]).toEqual([
+      ['b', [{ value: 2, timeMs: undefined }]],
+      ['a', [{ value: 3, timeMs: undefined }]],
+    ]);
+    const copy = new DeriveState({ maxEntities: 2 });
+    for (const [id, points] of state.entries()) copy.update(id, points.flatMap((p, slot) => (p ? [[slot, p] as const] : [])));
+    // Same previous values and the same eviction order: c evicts b in both.
+    const next = (s: DeriveState) => difference(s, [at('c', { v: 0 }), at('a', { v: 4 }), at('b', { v: 4 })]).records.map((r) => r.record);
+    expect(next(copy)).toEqual([{ v: 0 }, { v: 4, d: 1 }, { v: 4 }]);
+    expect(next(state)).toEqual([{ v: 0 }, { v: 4, d: 1 }, { v: 4 }]);
+  });
 });

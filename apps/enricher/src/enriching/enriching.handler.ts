@@ -5,6 +5,7 @@ import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type 
 import { contextWithSpan, extractTraceContext, headerString, SpanKind, startSpan, traceIdOf, type Logger } from '@deltastream/observability';
 import { compileTransforms, DeriveState, resolveReferences, type ReferenceLookup } from '@deltastream/transforms';
 import { batchRecords, enrichBatch, type StreamEnrichment } from './enrich-batch';
+import { checkpointDeriveStates, deriveFingerprint, restoreDeriveStates } from './derive-checkpoint';
 
 export interface BatchStats {
   readonly recordsIn: number;
@@ -20,6 +21,17 @@ export interface EnrichingMetrics {
   transformError(stream: string, stepType: string): void;
   deadLettered(kind: string): void;
   invalidReferenceRow(hash: string): void;
+  /** Size of the derive checkpoint committed with a partition's offset, and streams left out of it. */
+  deriveCheckpoint(bytes: number, skipped: readonly string[]): void;
+}
+
+export interface DeriveOptions {
+  /** Entities remembered per stream and partition. */
+  readonly maxEntities: number;
+  /** Budget of the derive checkpoint in the offset metadata (≤ the broker's offset.metadata.max.bytes); 0: none. */
+  readonly checkpointMaxBytes: number;
+  /** The metadata committed with a partition's offset (read as its owner, after fencing the previous one). */
+  readonly loadCommitted: (partition: number) => Promise<string | undefined>;
 }
 
 /** Streams not in the suite file still get encoded (unknown shapes pass through untouched). */
@@ -32,8 +44,16 @@ const passThrough = (stream: string): StreamEnrichment => ({ stream, transforms:
  * record is dead-lettered whole. Redis being unreachable fails the batch, which is then read again.
  */
 export class EnrichingHandler implements PartitionHandler {
-  /** DeriveState per partition and stream: previous values for `derive` steps, in memory (see docs/stages/enricher.md). */
+  /**
+   * DeriveState per partition and stream: previous values for `derive` steps. Restored from the offset
+   * metadata on the first batch after an assignment or a failure, and checkpointed with every commit
+   * while it fits (see derive-checkpoint.ts and docs/stages/enricher.md).
+   */
   private readonly deriveStates = new Map<number, Map<string, DeriveState>>();
+  /** Streams with derive steps → fingerprint of those steps; empty: no derive state at all. */
+  private readonly deriveFingerprints: ReadonlyMap<string, string>;
+  /** Streams whose state was left out of the last checkpoint, per partition (to log changes, not every batch). */
+  private readonly uncheckpointed = new Map<number, string>();
 
   constructor(
     private readonly enrichments: ReadonlyMap<string, StreamEnrichment>,
@@ -41,10 +61,15 @@ export class EnrichingHandler implements PartitionHandler {
     private readonly references: ReferenceLookup,
     private readonly metrics: EnrichingMetrics,
     private readonly logger: Logger,
-    private readonly deriveMaxEntities = 100_000,
-  ) {}
+    private readonly derive: DeriveOptions,
+  ) {
+    this.deriveFingerprints = new Map([...enrichments].filter(([, e]) => e.transforms.needsDeriveState).map(([stream, e]) => [stream, deriveFingerprint(e.transforms)]));
+  }
 
   async handle(partition: number, messages: readonly KafkaMessage[]): Promise<PartitionWork> {
+    // Before anything else: every commit of this partition carries its whole derive checkpoint, so the
+    // committed one must be loaded first or the next commit would overwrite it with an empty state.
+    if (this.deriveFingerprints.size > 0 && !this.deriveStates.has(partition)) await this.restoreDerive(partition);
     const outputs: OutputRecord[] = [];
     for (const message of messages) {
       const decoded = decodeRecord(WindowBatchSchema, message.value);
@@ -55,11 +80,33 @@ export class EnrichingHandler implements PartitionHandler {
       outputs.push(...(await this.enrich(partition, message, decoded.message)));
     }
     const last = messages.at(-1);
-    return { outputs, commitOffset: last ? (BigInt(last.offset) + 1n).toString() : undefined };
+    return { outputs, commitOffset: last ? (BigInt(last.offset) + 1n).toString() : undefined, commitMetadata: this.checkpointDerive(partition) };
   }
 
   reset(partition: number): void {
     this.deriveStates.delete(partition);
+    this.uncheckpointed.delete(partition);
+  }
+
+  private async restoreDerive(partition: number): Promise<void> {
+    const metadata = this.derive.checkpointMaxBytes > 0 ? await this.derive.loadCommitted(partition) : undefined;
+    const { states, problems } = restoreDeriveStates(metadata, this.deriveFingerprints, this.derive.maxEntities);
+    if (problems.length > 0) this.logger.warn({ partition, problems }, 'derive state not (fully) restored: first records per entity get no derived fields');
+    this.logger.info({ partition, streams: Object.fromEntries([...states].map(([stream, state]) => [stream, state.size])) }, 'derive state restored from the committed offset');
+    this.deriveStates.set(partition, states);
+  }
+
+  private checkpointDerive(partition: number): string | undefined {
+    if (this.deriveFingerprints.size === 0 || this.derive.checkpointMaxBytes === 0) return undefined;
+    const states = new Map([...(this.deriveStates.get(partition) ?? [])].map(([stream, state]) => [stream, { state, fingerprint: this.deriveFingerprints.get(stream) ?? '' }]));
+    const { metadata, skipped } = checkpointDeriveStates(states, this.derive.checkpointMaxBytes);
+    this.metrics.deriveCheckpoint(Buffer.byteLength(metadata), skipped);
+    const key = skipped.join(',');
+    if (key !== (this.uncheckpointed.get(partition) ?? '')) {
+      if (skipped.length > 0) this.logger.warn({ partition, skipped, maxBytes: this.derive.checkpointMaxBytes }, 'derive state too large for the offset metadata: these streams restart without previous values');
+      this.uncheckpointed.set(partition, key);
+    }
+    return metadata;
   }
 
   private async enrich(partition: number, message: KafkaMessage, batch: WindowBatch): Promise<OutputRecord[]> {
@@ -119,7 +166,7 @@ export class EnrichingHandler implements PartitionHandler {
     }
     let state = streams.get(stream);
     if (!state) {
-      state = new DeriveState({ maxEntities: this.deriveMaxEntities });
+      state = new DeriveState({ maxEntities: this.derive.maxEntities });
       streams.set(stream, state);
     }
     return state;
