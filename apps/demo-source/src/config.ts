@@ -77,6 +77,9 @@ const symbols = z
   .refine((list) => new Set(list).size === list.length, 'expected distinct symbols');
 
 /** Environment of the demo-source service, validated once at boot. */
+/** Body of `PUT /admin/speed`. */
+export const speedChangeSchema = z.strictObject({ speed: z.number().positive().max(1_000_000) });
+
 export const demoSourceConfigSchema = httpEnvSchema(8090).extend({
   /** Simulated time at boot. */
   DEMO_START: isoInstant.default(Date.parse('2026-01-01T00:00:00Z')),

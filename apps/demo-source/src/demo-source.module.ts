@@ -2,16 +2,16 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@deltastream/observability';
 import { InfraModule } from '@deltastream/service-shell';
-import { DemoWorld, simulatedClock } from '@deltastream/demo-data';
+import { DemoWorld, simulatedClock, type SimulatedClock } from '@deltastream/demo-data';
 import { AdminController } from './admin.controller';
 import { faultsFromEnv, type DemoSourceConfig } from './config';
 import { DataResponder } from './http-reply';
 import { SensorsController } from './sensors.controller';
 import { TradesController } from './trades.controller';
-import { DEMO_WORLD } from './tokens';
+import { DEMO_CLOCK, DEMO_WORLD } from './tokens';
 
 /** The demo world a configuration describes; simulated time starts at DEMO_START now. */
-export function demoWorldFrom(config: DemoSourceConfig, real: () => number = () => performance.now()): DemoWorld {
+export function demoWorldFrom(config: DemoSourceConfig, clock: SimulatedClock = demoClockFrom(config)): DemoWorld {
   return new DemoWorld({
     seed: config.DEMO_SEED,
     startMs: config.DEMO_START,
@@ -19,15 +19,20 @@ export function demoWorldFrom(config: DemoSourceConfig, real: () => number = () 
     trades: { symbols: config.DEMO_TRADE_SYMBOLS, perSecond: config.DEMO_TRADES_PER_SEC },
     retention: { ms: config.DEMO_RETENTION_MS, maxRecords: config.DEMO_MAX_RECORDS },
     faults: faultsFromEnv(config),
-    clock: simulatedClock({ startMs: config.DEMO_START, speed: config.DEMO_SPEED, real }),
+    clock,
   });
+}
+
+export function demoClockFrom(config: DemoSourceConfig, real: () => number = () => performance.now()): SimulatedClock {
+  return simulatedClock({ startMs: config.DEMO_START, speed: config.DEMO_SPEED, real });
 }
 
 /** The demo upstream API (IoT sensors, crypto trades) the ingestor polls. */
 @Module({})
 export class DemoSourceModule {
   static register(config: DemoSourceConfig, logger: Logger): DynamicModule {
-    const world = demoWorldFrom(config);
+    const clock = demoClockFrom(config);
+    const world = demoWorldFrom(config, clock);
     logger.info(
       {
         start: new Date(config.DEMO_START).toISOString(),
@@ -44,7 +49,7 @@ export class DemoSourceModule {
       module: DemoSourceModule,
       imports: [InfraModule.forRoot({ service: 'demo-source', logger })],
       controllers: [SensorsController, TradesController, ...(config.DEMO_ADMIN ? [AdminController] : [])],
-      providers: [{ provide: DEMO_WORLD, useValue: world }, DataResponder],
+      providers: [{ provide: DEMO_WORLD, useValue: world }, { provide: DEMO_CLOCK, useValue: clock }, DataResponder],
     };
   }
 }

@@ -190,6 +190,34 @@ describe('demo-source HTTP API', () => {
     expect((await getJson(service, '/admin/faults')) as object).toMatchObject({ latencyMs: 1 });
   });
 
+  it('changes the simulated speed at /admin/speed, continuing from the current instant; refuses bad bodies', async () => {
+    const put = async (body: unknown, type = 'application/json') => {
+      const response = await fetch(`${service.url}/admin/speed`, { method: 'PUT', headers: { 'content-type': type }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const before = (await getJson(service, '/admin/speed')) as { speed: number; nowMs: number };
+      expect(before.speed).toBe(120);
+      const slowed = await put({ speed: 0.001 });
+      expect(slowed.status).toBe(200);
+      expect(slowed.body['speed']).toBe(0.001);
+      // No jump: the simulated instant continued from where it was, and now barely moves.
+      const at = slowed.body['nowMs'] as number;
+      expect(at).toBeGreaterThanOrEqual(before.nowMs);
+      const later = (await getJson(service, '/admin/speed')) as { nowMs: number };
+      expect(later.nowMs - at).toBeLessThan(50);
+      for (const body of [{ speed: 0 }, { speed: -1 }, { speed: '2' }, { sped: 2 }, {}]) {
+        const response = await put(body);
+        expect(response.status).toBe(400);
+        expect(response.body['problems']).toEqual(expect.any(Array));
+      }
+      expect((await put({ speed: 2 }, 'text/plain')).status).toBe(400);
+      expect(((await getJson(service, '/admin/speed')) as { speed: number }).speed).toBe(0.001);
+    } finally {
+      expect((await put({ speed: 120 })).status).toBe(200);
+    }
+  });
+
   it('reports the simulated clock and the feeds at /admin/stats', async () => {
     const stats = (await getJson(service, '/admin/stats')) as { now: string; sensors: { generated: number; retained: number; oldest: string } };
     expect(Date.parse(stats.now)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));

@@ -20,6 +20,24 @@ describe('simulatedClock', () => {
     expect(clock()).toBe(1_000);
   });
 
+  it('changes speed without a jump: simulated time continues from where it was', () => {
+    let real = 0;
+    const clock = simulatedClock({ startMs: 0, speed: 10, real: () => real });
+    real = 100;
+    expect(clock()).toBe(1_000);
+    clock.setSpeed(100);
+    expect(clock.speed).toBe(100);
+    expect(clock()).toBe(1_000);
+    real = 110;
+    expect(clock()).toBe(2_000);
+    clock.setSpeed(1);
+    real = 1_110;
+    expect(clock()).toBe(3_000);
+    expect(() => clock.setSpeed(0)).toThrow(RangeError);
+    expect(() => clock.setSpeed(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    expect(clock.speed).toBe(1);
+  });
+
   it('refuses a non-positive speed', () => {
     expect(() => simulatedClock({ startMs: 0, speed: 0, real: () => 0 })).toThrow(RangeError);
   });
