@@ -3,16 +3,15 @@
 // simulated minutes to a real WebSocket client on the real edge. The reference rows send the very same
 // events from a small WebSocket server in this process. Every row counts the bytes read from the client's
 // TCP socket, WebSocket framing included.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
+import { barChartSvg, buildAndLoad, machine, markdownTable, progress, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
+import { freePorts, pipeline, ready } from './lib/pipeline.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
@@ -27,35 +26,7 @@ const END = START + MINUTES * 60_000;
 const WINDOW_MS = 5000;
 const namespace = `bench-bw-${randomUUID().slice(0, 6)}`;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const children = [];
-function start(app, env) {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(root, 'dist/apps', app, 'src/main.js')], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', TOPIC_NAMESPACE: namespace, ...env },
-    stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
-  });
-  children.push(child);
-  return child;
-}
-async function ready(port) {
-  for (let i = 0; i < 600; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service on ${port} never became ready`);
-}
-const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
-process.on('exit', stopAll);
+const { start, stopAll } = pipeline(namespace);
 
 /** A WebSocket client counting every byte its TCP socket reads. */
 function countingClient(url, onMessage) {
@@ -70,7 +41,7 @@ function countingClient(url, onMessage) {
 }
 
 // --- the pipeline ---------------------------------------------------------------------------------------
-const ports = { demo: await freePort(), ingestor: await freePort(), windower: await freePort(), enricher: await freePort(), compressor: await freePort(), edge: await freePort(), grpc: await freePort() };
+const ports = await freePorts('demo', 'ingestor', 'windower', 'enricher', 'compressor', 'edge', 'grpc');
 const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastream.yaml');
 const source = (id, stream, url, records, entity, version, time, cursor) => `  - id: ${id}
     stream: ${stream}

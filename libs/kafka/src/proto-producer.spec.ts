@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { ChangeEventSchema } from '@deltastream/contracts';
 import fc from 'fast-check';
-import { chunkByBytes, recordHeaders } from './proto-producer';
+import { Partitioners } from 'kafkajs';
+import { chunkByBytes, memoisedDefaultPartitioner, recordHeaders } from './proto-producer';
 
 describe('recordHeaders', () => {
   const traceContext = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED });
@@ -31,5 +32,29 @@ describe('chunkByBytes', () => {
         }
       }),
     );
+  });
+});
+
+describe('memoisedDefaultPartitioner', () => {
+  const metadata = (n: number) => Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+
+  it('puts every key where kafkajs’ default (Java-compatible) partitioner puts it, for any partition count, also on repeats', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), fc.integer({ min: 1, max: 64 })), { minLength: 1, maxLength: 50 }), (calls) => {
+        const memoised = memoisedDefaultPartitioner();
+        const plain = Partitioners.DefaultPartitioner();
+        for (const [key, n] of [...calls, ...calls]) {
+          const args = { topic: 't', partitionMetadata: metadata(n), message: { key, value: null } };
+          expect(memoised(args)).toBe(plain(args));
+        }
+      }),
+    );
+  });
+
+  it('honours an explicit partition and spreads unkeyed messages', () => {
+    const memoised = memoisedDefaultPartitioner();
+    expect(memoised({ topic: 't', partitionMetadata: metadata(6), message: { key: 'k', partition: 4, value: null } })).toBe(4);
+    const unkeyed = new Set(Array.from({ length: 12 }, () => memoised({ topic: 't', partitionMetadata: metadata(6), message: { value: null } })));
+    expect(unkeyed.size).toBe(6);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { Partitioners, CompressionTypes, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, CompressionTypes, type ICustomPartitioner, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaHeader, protobufContentType } from '@deltastream/contracts';
 import { headerString, injectTraceHeaders, type RecordHeaders } from '@deltastream/observability';
 import type { Context } from '@opentelemetry/api';
@@ -27,7 +27,7 @@ export class ProtoProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: memoisedDefaultPartitioner,
       transactionalId: options.transactionalId,
       // The idempotent producer keeps retrying rather than give up on an acknowledged-or-not record:
       // callers advance cursors/offsets only after send() resolves, so waiting is safe and loss is not.
@@ -49,7 +49,7 @@ export class ProtoProducer {
    * message size limit (1 MiB by default) would be refused for ever.
    */
   async send<Desc extends DescMessage>(topic: string, schema: Desc, records: readonly ProtoRecord<Desc>[]): Promise<RecordMetadata[]> {
-    const messages = records.map((record) => ({ key: record.key, value: Buffer.from(toBinary(schema, record.message)), headers: recordHeaders(schema, record) }));
+    const messages = records.map((record) => ({ key: record.key, value: asBuffer(toBinary(schema, record.message)), headers: recordHeaders(schema, record) }));
     const metadata: RecordMetadata[] = [];
     for (const chunk of chunkByBytes(messages, (m) => m.value.byteLength + (m.key?.length ?? 0) + 64)) {
       metadata.push(...(await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk })));
@@ -75,6 +75,36 @@ export function recordHeaders<Desc extends DescMessage>(schema: Desc, record: Pi
   }
   return flat;
 }
+
+/** The same bytes as a Buffer, without copying them (Buffer.from(uint8array) copies). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const PARTITION_CACHE_MAX = 100_000;
+
+/**
+ * kafkajs' default partitioner (Java-compatible murmur2 of the key, so the same key lands where a Java
+ * producer would put it), remembered per topic, partition count and key: kafkajs hashes with a 64-bit Long
+ * emulation and filters the partition list for every message, and a page of 10 000 records mostly repeats
+ * a handful of keys. Unkeyed and explicitly partitioned messages go straight to the default partitioner.
+ */
+export const memoisedDefaultPartitioner: ICustomPartitioner = () => {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const cache = new Map<string, number>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    if (message.key === null || message.key === undefined || (message.partition !== null && message.partition !== undefined)) return partitioner(args);
+    const id = `${topic}\u0000${partitionMetadata.length}\u0000${message.key.toString()}`;
+    let partition = cache.get(id);
+    if (partition === undefined) {
+      partition = partitioner(args);
+      if (cache.size >= PARTITION_CACHE_MAX) cache.clear();
+      cache.set(id, partition);
+    }
+    return partition;
+  };
+};
 
 /** Builds a message of `schema` from plain init data (re-exported so apps need not import protobuf-es). */
 export const createMessage = create;

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import { extractTraceContext, headerString, injectTraceHeaders, traceIdOf, type RecordHeaders } from './trace-headers';
+import { extractTraceContext, headerString, injectTraceHeaders, randomHexId, traceIdOf, type RecordHeaders } from './trace-headers';
 
 const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/;
 
@@ -30,5 +30,13 @@ describe('trace headers', () => {
     expect(traceIdOf({ traceparent: 'garbage' })).toBeUndefined();
     expect(traceIdOf({ traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toBeUndefined();
     expect(traceIdOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('randomHexId', () => {
+  it('gives ids of the asked length, hex, distinct across many pool refills', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => randomHexId(i % 2 === 0 ? 16 : 8));
+    for (const [i, id] of ids.entries()) expect(id).toMatch(i % 2 === 0 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { context as contextApi, isSpanContextValid, trace, TraceFlags, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
@@ -24,6 +24,26 @@ const getter: TextMapGetter<RecordHeaders> = {
 };
 
 /**
+ * Random ids from a pool refilled 4 KiB at a time: minting a trace for every record of a 10 000-record page
+ * with two `randomBytes` calls each cost the ingestor ~13% of its CPU in per-call overhead.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** `bytes` cryptographically random bytes as lower-case hex (never all zeros: W3C ids must not be). */
+export function randomHexId(bytes: number): string {
+  for (;;) {
+    if (poolOffset + bytes > pool.length) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    const id = pool.toString('hex', poolOffset, poolOffset + bytes);
+    poolOffset += bytes;
+    if (!/^0+$/.test(id)) return id;
+  }
+}
+
+/**
  * Writes W3C `traceparent`/`tracestate` for `ctx` into `headers`. When `ctx` carries no valid span (no
  * tracing SDK configured, or the first hop of a record), a fresh trace id is minted so every record can
  * still be followed across hops by its traceparent.
@@ -33,8 +53,8 @@ export function injectTraceHeaders(headers: RecordHeaders, ctx: Context = contex
   const current = trace.getSpanContext(ctx);
   if (!current || !isSpanContextValid(current)) {
     carrierContext = trace.setSpanContext(ctx, {
-      traceId: randomBytes(16).toString('hex'),
-      spanId: randomBytes(8).toString('hex'),
+      traceId: randomHexId(16),
+      spanId: randomHexId(8),
       traceFlags: TraceFlags.NONE,
     });
   }

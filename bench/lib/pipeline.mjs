@@ -1,0 +1,90 @@
+// The whole pipeline as child processes for the benchmarks: services start from dist/ (built by
+// buildAndLoad) on free loopback ports, share one TOPIC_NAMESPACE, and are stopped when the bench exits.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { root } from './report.mjs';
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Free ports for the given names. */
+export async function freePorts(...names) {
+  const ports = {};
+  for (const name of names) ports[name] = await freePort();
+  return ports;
+}
+
+/** Starts services of one namespace; `stopAll` (also on exit) sends SIGTERM to every one still running. */
+export function pipeline(namespace) {
+  const children = [];
+  const stopAll = () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
+  process.on('exit', stopAll);
+  /** SIGTERM to all, resolved when every one has exited (their shutdown flushes logs, CPU profiles). */
+  const stopAndWait = (timeoutMs = 15_000) =>
+    Promise.race([
+      Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM'))))),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+  return {
+    children,
+    stopAll,
+    stopAndWait,
+    /** `node dist/apps/<app>/src/main.js` with the namespace; stderr shown with BENCH_VERBOSE=1. */
+    start(app, env, nodeArgs = []) {
+      const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, path.join(root, 'dist/apps', app, 'src/main.js')], {
+        cwd: root,
+        env: { ...process.env, LOG_LEVEL: 'warn', TOPIC_NAMESPACE: namespace, ...env },
+        stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
+      });
+      child.app = app;
+      children.push(child);
+      return child;
+    },
+  };
+}
+
+/** Resolves when GET /readyz answers 200 (a minute at most). */
+export async function ready(port) {
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`service on ${port} never became ready`);
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples CPU of named pids between `mark()` calls: % of one core each. */
+export function cpuMeter(pids) {
+  let last = { at: performance.now(), cpu: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])) };
+  return {
+    mark() {
+      const now = { at: performance.now(), cpu: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])) };
+      const seconds = (now.at - last.at) / 1000;
+      const percent = Object.fromEntries(Object.keys(pids).map((name) => [name, now.cpu[name] === undefined || last.cpu[name] === undefined ? null : Math.round(((now.cpu[name] - last.cpu[name]) / seconds) * 1000) / 10]));
+      last = now;
+      return percent;
+    },
+  };
+}

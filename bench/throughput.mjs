@@ -1,0 +1,239 @@
+// `npm run bench:throughput` (issue #10): how many events per second the pipeline sustains on this machine,
+// against the single-hop ceiling of the Kafka client on the same broker, and the latency at 10k events/s.
+//
+// (a) raw: change-event-sized records produced and consumed with kafkajs (configured as the ingestor and
+//     the windower are: idempotent acks=all producer, read_committed consumer) — the single-hop ceiling.
+// (b) the whole pipeline fed by the demo upstream (2000 sensors × 5 Hz = 10k events/s at speed 1), the
+//     speed raised step by step through PUT /admin/speed until delivery falls behind: delivered events/s
+//     (counted from the frames a WebSocket client receives), CPU per process, consumer lag per stage.
+// (c) latency at 10k events/s: observed (ingestor) → delivered (the client's socket), per frame.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
+import { cpuMeter, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { rawKafkajs, sampleChangeEvent } from './lib/raw-clients.mjs';
+
+const require = createRequire(import.meta.url);
+const WebSocket = require('ws');
+const { fromBinary } = require('@bufbuild/protobuf');
+const { Kafka, logLevel } = require('kafkajs');
+const [contracts, kafkaLib] = buildAndLoad('contracts', 'kafka');
+
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const SENSORS = 2000;
+const HZ = 5;
+const BASE_RATE = SENSORS * HZ; // events/s at speed 1
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 1000);
+const RATES = (process.env.BENCH_RATES ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000').split(',').map(Number);
+const STEP_S = Number(process.env.BENCH_STEP_S ?? 30);
+const RAW_RECORDS = Number(process.env.BENCH_RAW_RECORDS ?? 400_000);
+const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+
+// --- (a) the single-hop ceiling ---------------------------------------------------------------------------
+const values = Array.from({ length: 1000 }, (_, i) => sampleChangeEvent(contracts, i, SENSORS));
+console.log(`throughput: namespace ${namespace}; (a) raw kafkajs, ${RAW_RECORDS} records`);
+const raw = await rawKafkajs({ brokers: BROKERS, topic: `${namespace}.raw`, groupId: `${namespace}-raw`, records: RAW_RECORDS, values, keyOf: (i) => `sensor-${i % SENSORS}` });
+console.log(`  raw kafkajs: produce ${raw.produceEventsPerSec} ev/s, produce→consume ${raw.eventsPerSec} ev/s (${raw.recordBytes} B records)`);
+
+// --- (b) and (c): the pipeline ------------------------------------------------------------------------------
+const ports = await freePorts('demo', 'ingestor', 'windower', 'enricher', 'compressor', 'edge', 'grpc');
+const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastream.yaml');
+writeFileSync(
+  suite,
+  `version: 1
+sources:
+  - id: sensors
+    stream: sensors
+    url: http://127.0.0.1:${ports.demo}/v1/sensors/changes
+    recordsPath: records
+    entityIdField: id
+    versionField: version
+    occurredAtField: timestamp
+    partitionKey: stream
+    cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
+    page: { param: limit, size: 10000 }
+    pollIntervalMs: 50
+streams:
+  - { name: sensors, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 0, idleFlushMs: ${WINDOW_MS}, mode: all } }
+`,
+);
+const { start, stopAndWait, children } = pipeline(namespace);
+const common = { DELTASTREAM_CONFIG: suite };
+const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : [];
+// Simulated time barely moves until every service is up, so the measurement starts without a backlog.
+start('demo-source', { HTTP_PORT: String(ports.demo), DEMO_SPEED: '0.001', DEMO_START: new Date().toISOString(), DEMO_SENSORS: String(SENSORS), DEMO_SENSOR_HZ: String(HZ), DEMO_TRADES_PER_SEC: '0', DEMO_RETENTION_MS: '120000', DEMO_MAX_RECORDS: '20000000' });
+await ready(ports.demo);
+for (const [app, port] of [['windower', ports.windower], ['enricher', ports.enricher], ['compressor', ports.compressor]]) start(app, { ...common, HTTP_PORT: String(port) }, nodeArgs);
+start('delivery-edge', { ...common, HTTP_PORT: String(ports.edge), GRPC_PORT: String(ports.grpc) }, nodeArgs);
+await Promise.all([ports.windower, ports.enricher, ports.compressor, ports.edge].map(ready));
+
+// The client: every frame's event count and latency (now − the earliest observed_at in it).
+const delivered = { events: 0, frames: 0, lastWindowEndMs: 0, latencies: [] };
+const socket = new WebSocket(`ws://127.0.0.1:${ports.edge}/v1/ws`, { perMessageDeflate: false });
+socket.on('message', (data, isBinary) => {
+  if (!isBinary) return;
+  const frame = fromBinary(contracts.FrameSchema, new Uint8Array(data));
+  delivered.events += frame.eventCount;
+  delivered.frames += 1;
+  delivered.lastWindowEndMs = Math.max(delivered.lastWindowEndMs, Number(frame.windowEndMs));
+  delivered.latencies.push({ ms: Date.now() - Number(frame.minObservedAtMs), events: frame.eventCount });
+});
+await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+socket.send(JSON.stringify({ type: 'subscribe', streams: ['sensors'], from: 'earliest' }));
+start('ingestor', { ...common, HTTP_PORT: String(ports.ingestor) }, nodeArgs);
+await ready(ports.ingestor);
+
+const demo = async (method, pathname, body) => (await fetch(`http://127.0.0.1:${ports.demo}${pathname}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+const kafka = new Kafka({ clientId: 'bench-lag', brokers: BROKERS, logLevel: logLevel.WARN });
+const admin = kafka.admin();
+await admin.connect();
+const topics = contracts.topicCatalog({ namespace });
+/** Records not yet committed by each stage's consumer group. */
+async function consumerLag() {
+  const lag = {};
+  for (const [stage, topic] of [['windower', topics.events.name], ['enricher', topics.windows.name], ['compressor', topics.encoded.name]]) {
+    // Committed first, then the ends: read the other way round, a commit racing ahead gives a negative lag.
+    const committed = await admin.fetchOffsets({ groupId: `${namespace}-${stage}`, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const done = new Map(committed[0].partitions.map((p) => [p.partition, BigInt(p.offset)]));
+    lag[stage] = Number(ends.reduce((sum, p) => sum + BigInt(p.high) - ((done.get(p.partition) ?? -1n) < 0n ? BigInt(p.low) : done.get(p.partition)), 0n));
+  }
+  return lag;
+}
+
+function kafkaPid() {
+  const file = path.join(root, '.stack/kafka/kafka.pid');
+  if (existsSync(file)) return Number(readFileSync(file, 'utf8').trim());
+  try {
+    return Number(execFileSync('pgrep', ['-f', 'kafka.Kafka'], { encoding: 'utf8' }).split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+const pids = Object.fromEntries(children.map((c) => [c.app, c.pid]));
+const broker = kafkaPid();
+if (broker) pids.kafka = broker;
+pids.bench = process.pid;
+
+// Warm up at 10k/s until frames flow (the first windows include the services' start-up).
+await demo('PUT', '/admin/speed', { speed: 1 });
+for (let i = 0; delivered.frames < 3; i += 1) {
+  if (i > 600) throw new Error('no frames delivered within 60 s');
+  await sleep(100);
+}
+await sleep(3000);
+
+/** Delivery lag in real seconds: how far the last delivered window's end is behind the upstream's clock. */
+async function deliveryLagSeconds(speed) {
+  const { nowMs } = await demo('GET', '/admin/speed');
+  return Math.max(0, nowMs - delivered.lastWindowEndMs) / speed / 1000;
+}
+
+const steps = [];
+let latencyAt10k;
+for (const rate of RATES) {
+  const speed = rate / BASE_RATE;
+  await demo('PUT', '/admin/speed', { speed });
+  // Settle for a few seconds at the new rate, then measure.
+  await sleep(5000);
+  const cpu = cpuMeter(pids);
+  const before = { events: delivered.events, at: performance.now(), lag: await deliveryLagSeconds(speed), latencies: delivered.latencies.length };
+  const bar = progress(`${rate / 1000}k events/s`, STEP_S);
+  for (let s = 0; s < STEP_S; s += 1) {
+    await sleep(1000);
+    bar.tick();
+  }
+  bar.end();
+  const seconds = (performance.now() - before.at) / 1000;
+  const lag = await deliveryLagSeconds(speed);
+  const step = {
+    offeredEventsPerSec: rate,
+    deliveredEventsPerSec: Math.round((delivered.events - before.events) / seconds),
+    deliveryLagStartS: Math.round(before.lag * 10) / 10,
+    deliveryLagEndS: Math.round(lag * 10) / 10,
+    consumerLag: await consumerLag(),
+    cpuPercent: cpu.mark(),
+  };
+  const frames = delivered.latencies.slice(before.latencies);
+  const sorted = frames.map((f) => f.ms).sort((a, b) => a - b);
+  step.frameLatencyMs = { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), frames: frames.length };
+  // Keeping up: delivering ≥ 95% of the offered rate, with the delivery lag neither large nor growing.
+  step.keptUp = step.deliveredEventsPerSec >= 0.95 * rate && lag < 3 + (2 * WINDOW_MS) / 1000 && lag - before.lag < 2;
+  steps.push(step);
+  console.log(`  ${rate} offered → ${step.deliveredEventsPerSec} delivered ev/s; delivery lag ${step.deliveryLagStartS} → ${step.deliveryLagEndS} s; frame latency p50/p95/p99 ${step.frameLatencyMs.p50}/${step.frameLatencyMs.p95}/${step.frameLatencyMs.p99} ms; consumer lag ${JSON.stringify(step.consumerLag)}; CPU % ${JSON.stringify(step.cpuPercent)}${step.keptUp ? '' : '  ← fell behind'}`);
+  if (rate === 10_000) latencyAt10k = step.frameLatencyMs;
+  if (!step.keptUp) break;
+}
+await admin.disconnect();
+socket.close();
+await stopAndWait();
+
+const sustained = Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.offeredEventsPerSec));
+const limitedBy = steps.find((s) => !s.keptUp);
+const results = {
+  rawKafkaEventsPerSec: raw.eventsPerSec,
+  pipelineEventsPerSec: sustained,
+  ratio: Math.round((sustained / raw.eventsPerSec) * 100) / 100,
+  latencyAt10kMs: latencyAt10k ? { p50: latencyAt10k.p50, p95: latencyAt10k.p95, p99: latencyAt10k.p99 } : null,
+  windowMs: WINDOW_MS,
+  raw,
+  steps,
+  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by stream, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step`,
+  machine: machine(),
+};
+const file = writeResults('throughput', results);
+
+const chart = writeChart(
+  'throughput.svg',
+  barChartSvg({
+    title: 'Events per second: offered vs delivered through the whole pipeline',
+    unit: `events/s (raw kafkajs single hop: ${raw.eventsPerSec})`,
+    categories: steps.map((s) => `${s.offeredEventsPerSec / 1000}k offered${s.keptUp ? '' : ' (behind)'}`),
+    series: [
+      { name: 'offered', values: steps.map((s) => s.offeredEventsPerSec) },
+      { name: 'delivered', values: steps.map((s) => s.deliveredEventsPerSec) },
+    ],
+    format: (v) => `${(v / 1000).toFixed(1)}k`,
+  }),
+);
+const services = Object.keys(pids);
+const m = machine();
+updateDocSection(
+  'throughput',
+  `## Throughput and latency (\`npm run bench:throughput\`)
+
+(a) **Single-hop ceiling**: ${raw.records} change-event-sized records (${raw.recordBytes} B) produced with the
+ingestor's producer settings (kafkajs, idempotent, acks=all, requests ≤ 512 KiB) and consumed read_committed
+on the same broker: **${raw.eventsPerSec} events/s** produce→consume (produce alone ${raw.produceEventsPerSec}/s).
+
+(b) **Pipeline**: ${results.workload}. The demo upstream's speed is raised step by step; each step is measured
+for ${STEP_S} s after 5 s at the new rate. Delivered = events in the frames a WebSocket client on the edge
+received per second; delivery lag = how far the last delivered window's end is behind the upstream clock.
+A step keeps up when it delivers ≥ 95% of the offered rate with the delivery lag small and not growing.
+
+![offered vs delivered](benchmarks/throughput.svg)
+
+${markdownTable(
+  ['offered ev/s', 'delivered ev/s', 'delivery lag (s)', 'frame latency p50 / p95 / p99 (ms)', ...services.map((s) => `CPU ${s} %`), 'kept up'],
+  steps.map((s) => [s.offeredEventsPerSec, s.deliveredEventsPerSec, `${s.deliveryLagStartS} → ${s.deliveryLagEndS}`, `${s.frameLatencyMs.p50} / ${s.frameLatencyMs.p95} / ${s.frameLatencyMs.p99}`, ...services.map((name) => s.cpuPercent[name] ?? '–'), s.keptUp ? 'yes' : '**no**']),
+)}
+
+**Sustained: ${sustained} events/s** (ratio to the single-hop ceiling ${results.ratio}).
+(c) **Latency at 10k events/s**, observed by the ingestor → received by the client, per frame (the frame's
+oldest event, so every event of the frame waited at most this long): p50 ${latencyAt10k?.p50} ms,
+p95 ${latencyAt10k?.p95} ms, p99 ${latencyAt10k?.p99} ms with ${WINDOW_MS} ms windows — a window's first event
+waits the window out by design; the target is p99 ≤ windowMs + 100 ms = ${WINDOW_MS + 100} ms.
+${limitedBy ? `\nFell behind at ${limitedBy.offeredEventsPerSec} events/s (CPU % per process: ${Object.entries(limitedBy.cpuPercent).map(([k, v]) => `${k} ${v}`).join(', ')}).` : ''}
+
+Targets (issue #10): ≥ 50k events/s sustained, ratio ≥ 0.5, p99 ≤ windowMs + 100 ms at 10k events/s.
+Measured ${m.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}. Raw data: \`${file}\`.`,
+);
+console.log(`throughput: ${file}, ${chart}, docs/benchmarks.md updated`);
+console.log(JSON.stringify({ rawKafkaEventsPerSec: results.rawKafkaEventsPerSec, pipelineEventsPerSec: sustained, ratio: results.ratio, latencyAt10kMs: results.latencyAt10kMs, windowMs: WINDOW_MS }));
+process.exit(0);
