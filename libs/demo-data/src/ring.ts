@@ -79,6 +79,11 @@ export class ColumnRing<D extends ColumnDefs> {
     this.first = target;
   }
 
+  /** Copies every column of `source`'s record at physical index `from` to this ring's index `to`. */
+  copyRecord(source: ColumnRing<D>, from: number, to: number): void {
+    for (const key of Object.keys(this.defs) as (keyof D)[]) this.cols[key][to] = source.cols[key][from] as number;
+  }
+
   /** Removes every record (the sequence numbering continues). */
   clear(): void {
     this.first = this.end;
@@ -108,6 +113,24 @@ export class ColumnRing<D extends ColumnDefs> {
       cols[key] = new Ctor(capacity) as Columns<D>[keyof D];
     }
     return cols;
+  }
+}
+
+/**
+ * Moves the late records of `pending` that are due by `bound` (in arrival order) to the end of `ring`.
+ * A record due before the ring's newest arrives with it, so `arrival` stays non-decreasing in `ring`
+ * (readers binary-search it).
+ */
+export function releaseDue<D extends ColumnDefs & { arrival: Float64ArrayConstructor }>(pending: ColumnRing<D>, ring: ColumnRing<D>, bound: number): void {
+  while (pending.size > 0) {
+    const from = pending.index(pending.firstSeq);
+    const due = pending.cols.arrival[from] as number;
+    if (due > bound) return;
+    const last = ring.size > 0 ? (ring.cols.arrival[ring.index(ring.endSeq - 1)] as number) : due;
+    const to = ring.push();
+    ring.copyRecord(pending, from, to); // after push: it may have grown the arrays
+    ring.cols.arrival[to] = Math.max(due, last);
+    pending.dropBefore(pending.firstSeq + 1);
   }
 }
 

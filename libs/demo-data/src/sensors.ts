@@ -2,7 +2,7 @@ import { isoOf, type Clock } from './clock';
 import { NO_FAULTS, RecordFaults, type FaultConfig } from './faults';
 import { planPage } from './paging';
 import { hashSeed, Rng } from './random';
-import { ColumnRing, firstAbove } from './ring';
+import { ColumnRing, firstAbove, releaseDue, type ColumnDefs } from './ring';
 import type { SensorQuery } from './query';
 
 export interface SensorFeedConfig {
@@ -47,6 +47,19 @@ export interface FeedStats {
   readonly newest: string | null;
   /** Simulated time the feed has been generated up to. */
   readonly generatedTo: string;
+}
+
+/** Statistics of a feed kept as a visible ring (arrival-ordered) plus its pending late records. */
+export function feedStats(ring: ColumnRing<ColumnDefs & { arrival: Float64ArrayConstructor }>, pendingSize: number, generated: number, generatedToMs: number): FeedStats {
+  const arrival = ring.cols.arrival;
+  return {
+    generated,
+    retained: ring.size,
+    pending: pendingSize,
+    oldest: ring.size > 0 ? isoOf(arrival[ring.index(ring.firstSeq)] as number) : null,
+    newest: ring.size > 0 ? isoOf(arrival[ring.index(ring.endSeq - 1)] as number) : null,
+    generatedTo: isoOf(generatedToMs),
+  };
 }
 
 export function sensorIdWidth(sensors: number): number {
@@ -228,16 +241,7 @@ export class SensorFeed {
   }
 
   stats(): FeedStats {
-    const { ring } = this;
-    const arrival = ring.cols.arrival;
-    return {
-      generated: this.generated,
-      retained: ring.size,
-      pending: this.pending.size,
-      oldest: ring.size > 0 ? isoOf(arrival[ring.index(ring.firstSeq)] as number) : null,
-      newest: ring.size > 0 ? isoOf(arrival[ring.index(ring.endSeq - 1)] as number) : null,
-      generatedTo: isoOf(Math.max(this.generatedTo, this.config.startMs)),
-    };
+    return feedStats(this.ring, this.pending.size, this.generated, Math.max(this.generatedTo, this.config.startMs));
   }
 
   private emit(sensor: number, version: number, t: number, keepFrom: number): void {
@@ -274,26 +278,7 @@ export class SensorFeed {
 
   /** Moves late records due by `bound` into the visible ring (arrival kept non-decreasing). */
   private release(bound: number): void {
-    const { pending, ring } = this;
-    const p = pending.cols;
-    while (pending.size > 0) {
-      const from = pending.index(pending.firstSeq);
-      const due = p.arrival[from] as number;
-      if (due > bound) return;
-      const last = ring.size > 0 ? (ring.cols.arrival[ring.index(ring.endSeq - 1)] as number) : due;
-      const x = ring.push();
-      const c = ring.cols; // after push: it may have grown the arrays
-      c.arrival[x] = Math.max(due, last);
-      c.ts[x] = p.ts[from] as number;
-      c.sensor[x] = p.sensor[from] as number;
-      c.version[x] = p.version[from] as number;
-      c.temp[x] = p.temp[from] as number;
-      c.hum[x] = p.hum[from] as number;
-      c.pres[x] = p.pres[from] as number;
-      c.battery[x] = p.battery[from] as number;
-      c.status[x] = p.status[from] as number;
-      pending.dropBefore(pending.firstSeq + 1);
-    }
+    releaseDue(this.pending, this.ring, bound);
   }
 
   private evict(keepFrom: number): void {

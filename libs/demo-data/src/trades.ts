@@ -3,8 +3,8 @@ import { NO_FAULTS, RecordFaults, type FaultConfig } from './faults';
 import { planPage } from './paging';
 import { encodeTradeCursor, type TradeQuery } from './query';
 import { hashSeed, Rng } from './random';
-import { ColumnRing } from './ring';
-import type { FeedStats } from './sensors';
+import { ColumnRing, releaseDue } from './ring';
+import { feedStats, type FeedStats } from './sensors';
 
 export interface TradeFeedConfig {
   readonly seed: string;
@@ -185,16 +185,7 @@ export class TradeFeed {
   }
 
   stats(): FeedStats {
-    const { ring } = this;
-    const arrival = ring.cols.arrival;
-    return {
-      generated: this.count,
-      retained: ring.size,
-      pending: this.pending.size,
-      oldest: ring.size > 0 ? isoOf(arrival[ring.index(ring.firstSeq)] as number) : null,
-      newest: ring.size > 0 ? isoOf(arrival[ring.index(ring.endSeq - 1)] as number) : null,
-      generatedTo: isoOf(Math.max(this.generatedTo, this.config.startMs)),
-    };
+    return feedStats(this.ring, this.pending.size, this.count, Math.max(this.generatedTo, this.config.startMs));
   }
 
   /** Draws the next trade time; crossing a regime end switches regime there (the stream is memoryless). */
@@ -247,25 +238,9 @@ export class TradeFeed {
     c.side[i] = step >= 0 ? 0 : 1;
   }
 
+  /** Moves late records due by `bound` into the visible ring (arrival kept non-decreasing). */
   private release(bound: number): void {
-    const { pending, ring } = this;
-    const p = pending.cols;
-    while (pending.size > 0) {
-      const from = pending.index(pending.firstSeq);
-      const due = p.arrival[from] as number;
-      if (due > bound) return;
-      const last = ring.size > 0 ? (ring.cols.arrival[ring.index(ring.endSeq - 1)] as number) : due;
-      const i = ring.push();
-      const c = ring.cols; // after push: it may have grown the arrays
-      c.arrival[i] = Math.max(due, last);
-      c.ts[i] = p.ts[from] as number;
-      c.id[i] = p.id[from] as number;
-      c.symbol[i] = p.symbol[from] as number;
-      c.price[i] = p.price[from] as number;
-      c.size[i] = p.size[from] as number;
-      c.side[i] = p.side[from] as number;
-      pending.dropBefore(pending.firstSeq + 1);
-    }
+    releaseDue(this.pending, this.ring, bound);
   }
 
   private trade(seq: number): Trade | Record<string, unknown> {
