@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema } from '@deltastream/service-shell';
+import { platformaticSecurity } from '@deltastream/kafka';
+import { httpEnvSchema, kafkaEnvSchema, kafkaSecurityFrom, redisEnvSchema } from '@deltastream/service-shell';
 import { resolveSecret, suiteFileEnvSchema, type SourceConfig } from '@deltastream/suite-config';
 
 /** A source with its credentials resolved at boot (so a missing secret stops the service, not a poll). */
@@ -37,6 +38,17 @@ export const ingestorConfigSchema = httpEnvSchema(8081)
       .string()
       .optional()
       .transform((value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
+    /** The Kafka client publishing change events (the hot path); dead letters and the admin stay on kafkajs. */
+    INGESTOR_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.INGESTOR_KAFKA_CLIENT !== 'platformatic') return;
+    // The Kafka TLS/SASL settings must carry over to the other client, or the service does not start.
+    try {
+      platformaticSecurity(kafkaSecurityFrom(config));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['INGESTOR_KAFKA_CLIENT'], message: (error as Error).message });
+    }
   });
 
 export type IngestorConfig = z.output<typeof ingestorConfigSchema>;

@@ -2,7 +2,7 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { TopicName, TopicSpec } from '@deltastream/contracts';
 import { IngestKind } from '@deltastream/contracts';
-import type { DeadLetterSink, ProtoProducer } from '@deltastream/kafka';
+import type { DeadLetterSink, RecordProducer } from '@deltastream/kafka';
 import type { Logger } from '@deltastream/observability';
 import type { IngestorConfig, ResolvedSource } from './config';
 import { KafkaChangeSink } from './kafka/change-sink';
@@ -22,7 +22,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   readonly sources: readonly ResolvedSource[];
   private readonly coordinator: IngestCoordinator;
 
-  constructor(config: IngestorConfig, redis: Redis, producer: ProtoProducer, topics: Record<TopicName, TopicSpec>, deadLetters: DeadLetterSink, logger: Logger) {
+  constructor(config: IngestorConfig, redis: Redis, producer: RecordProducer, topics: Record<TopicName, TopicSpec>, deadLetters: DeadLetterSink, logger: Logger) {
     this.sources = config.DELTASTREAM_CONFIG.filter((s) => !config.INGESTOR_SOURCES || config.INGESTOR_SOURCES.includes(s.config.id));
     const keys = new Map(this.sources.map((s) => [s.config.id, s.config.partitionKey]));
     this.pollChanges = new KafkaChangeSink(producer, topics.events, IngestKind.POLL, keys);

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { DEAD_LETTER_SINK, InfraModule, LOGGER, PROTO_PRODUCER, REDIS, TOPICS, topicOverridesFrom } from '@deltastream/service-shell';
+import { DEAD_LETTER_SINK, InfraModule, LOGGER, REDIS, TOPICS, topicOverridesFrom } from '@deltastream/service-shell';
 import type { IngestorConfig } from './config';
 import { IngestRuntime } from './ingest.runtime';
+import { CHANGE_PRODUCER, changeProducerProviders } from './kafka/change-producer';
 import { PushController } from './push/push.controller';
 
 /** Incremental fetch from upstream APIs by cursor; cursor and lease shared in Redis. */
@@ -21,10 +22,11 @@ export class IngestorModule {
       ],
       controllers: [PushController],
       providers: [
+        ...changeProducerProviders(config),
         {
           provide: IngestRuntime,
           useFactory: (...deps: ConstructorParameters<typeof IngestRuntime> extends [unknown, ...infer Rest] ? Rest : never) => new IngestRuntime(config, ...deps),
-          inject: [REDIS, PROTO_PRODUCER, TOPICS, DEAD_LETTER_SINK, LOGGER],
+          inject: [REDIS, CHANGE_PRODUCER, TOPICS, DEAD_LETTER_SINK, LOGGER],
         },
       ],
     };

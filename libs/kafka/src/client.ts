@@ -25,6 +25,11 @@ export function useKafkaSecurity(security: KafkaSecurity): void {
   processSecurity = security;
 }
 
+/** The TLS/SASL set by `useKafkaSecurity` (for clients other than kafkajs, which map it to their own options). */
+export function processKafkaSecurity(): KafkaSecurity {
+  return processSecurity;
+}
+
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',

@@ -4,6 +4,7 @@ import { Partitioners, CompressionTypes, type ICustomPartitioner, type Kafka, ty
 import { KafkaHeader, protobufContentType } from '@deltastream/contracts';
 import { headerString, injectTraceHeaders, type RecordHeaders } from '@deltastream/observability';
 import type { Context } from '@opentelemetry/api';
+import type { RecordProducer } from './record-producer';
 
 export interface ProtoRecord<Desc extends DescMessage> {
   readonly key: string;
@@ -19,7 +20,7 @@ export interface ProtoRecord<Desc extends DescMessage> {
  * An idempotent, acks=all producer of Protobuf records. Every record gets the W3C trace headers, a
  * correlation id and a content-type naming its Protobuf type, so `kcat` + the .proto files decode it.
  */
-export class ProtoProducer {
+export class ProtoProducer implements RecordProducer {
   private readonly producer: Producer;
 
   constructor(kafka: Kafka, options: { transactionalId?: string } = {}) {

@@ -2,12 +2,12 @@ import { create, type JsonObject as ProtoJsonObject } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ChangeEventSchema, IngestKind, type TopicSpec } from '@deltastream/contracts';
 import type { ChangeSink, IngestedChange } from '@deltastream/ingest';
-import type { ProtoProducer } from '@deltastream/kafka';
+import type { RecordProducer } from '@deltastream/kafka';
 
 /** Publishes changes as ChangeEvents on the events topic, keyed by stream or entity id per source (acks=all). */
 export class KafkaChangeSink implements ChangeSink {
   constructor(
-    private readonly producer: ProtoProducer,
+    private readonly producer: RecordProducer,
     private readonly topic: TopicSpec,
     private readonly kind: IngestKind = IngestKind.POLL,
     /** The record key per source (see the source's `partitionKey`); the entity id when not listed. */
