@@ -58,4 +58,14 @@ export default [
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'Use Uint8Array (browser-safe).' }, { name: 'process', message: 'No process in browsers.' }],
     },
   },
+  {
+    // The client SDK runs in browsers (its Node extras — the `ws` package, node:zlib — are reached only
+    // through dynamic imports): no Node built-ins, no Buffer/process. Specs and their fake edge are Node-only.
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/client/src/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'zlib', 'crypto', 'buffer', 'stream', 'util', 'http', 'https', 'net', 'events', 'ws'], message: 'the client SDK runs in browsers: use web-standard APIs only.' }] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'Use Uint8Array (browser-safe).' }, { name: 'process', message: 'No process in browsers.' }],
+    },
+  },
 ];

@@ -65,10 +65,10 @@ ${source('sensors-latest', 'sensors-latest', '/v1/sensors/changes', 'records', '
 ${source('trades', 'trades', '/v1/trades', 'trades', 'symbol', 'id', 'ts', tokenCursor)}
 ${source('trades-latest', 'trades-latest', '/v1/trades', 'trades', 'symbol', 'id', 'ts', tokenCursor)}
 streams:
-  - { name: sensors, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: all } }
-  - { name: sensors-latest, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: latest } }
-  - { name: trades, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: all } }
-  - { name: trades-latest, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: latest } }
+  - { name: sensors, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: all }, access: { anonymous: true } }
+  - { name: sensors-latest, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: latest }, access: { anonymous: true } }
+  - { name: trades, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: all }, access: { anonymous: true } }
+  - { name: trades-latest, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 1000, idleFlushMs: 1000, mode: latest }, access: { anonymous: true } }
 `,
 );
 console.log(`bandwidth: namespace ${namespace}; demo upstream at ${SPEED}× real time, ${MINUTES} simulated minutes; ports ${JSON.stringify(ports)}`);

@@ -1,1 +1,3 @@
-module.exports = require('../../jest.preset.cjs').jestConfig(__dirname, 'unit');
+const { withJose } = require('../../libs/access/jest.esm.cjs');
+
+module.exports = withJose(require('../../jest.preset.cjs').jestConfig(__dirname, 'unit'));

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicName, TopicSpec } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
-import { InfraModule, KAFKA, KAFKA_ADMIN, LOGGER, READINESS, TOPICS, topicOverridesFrom, type ReadinessRegistry } from '@deltastream/service-shell';
+import { InfraModule, KAFKA, KAFKA_ADMIN, LOGGER, READINESS, REDIS, TOPICS, topicOverridesFrom, type ReadinessRegistry } from '@deltastream/service-shell';
 import type { DeliveryEdgeConfig } from './config';
 import { EdgeRuntime } from './edge.runtime';
 import { SseController } from './sse.controller';
@@ -24,9 +25,9 @@ export class DeliveryEdgeModule {
       providers: [
         {
           provide: EdgeRuntime,
-          useFactory: (kafka: Kafka, admin: Admin, topics: Record<TopicName, TopicSpec>, readiness: ReadinessRegistry, httpHost: HttpAdapterHost, log: Logger) =>
-            new EdgeRuntime(config, kafka, admin, topics, readiness, httpHost, log),
-          inject: [KAFKA, KAFKA_ADMIN, TOPICS, READINESS, HttpAdapterHost, LOGGER],
+          useFactory: (kafka: Kafka, admin: Admin, topics: Record<TopicName, TopicSpec>, redis: Redis, readiness: ReadinessRegistry, httpHost: HttpAdapterHost, log: Logger) =>
+            new EdgeRuntime(config, kafka, admin, topics, redis, readiness, httpHost, log),
+          inject: [KAFKA, KAFKA_ADMIN, TOPICS, REDIS, READINESS, HttpAdapterHost, LOGGER],
         },
       ],
     };

@@ -1,11 +1,17 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
+import type Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicName, TopicSpec } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
 import type { ReadinessRegistry } from '@deltastream/service-shell';
-import { AllowListAuthorizer } from './auth/authorizer';
-import type { DeliveryEdgeConfig } from './config';
+import { Authenticator } from './auth/authenticator';
+import { StreamPolicyAuthorizer } from './auth/authorizer';
+import { ConnectionSlots } from './auth/connection-slots';
+import { Gate } from './auth/gate';
+import { KeyReloader } from './auth/key-reloader';
+import { SharedRateLimit } from './auth/rate-limits';
+import { keySourcesOf, type DeliveryEdgeConfig } from './config';
 import { FrameHub } from './frames/frame-hub';
 import { LiveFramesReader, ReplayReader, type FramesReaderOptions } from './frames/kafka-frames';
 import { GrpcEdge } from './grpc/delivery-grpc';
@@ -25,17 +31,46 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly live: LiveFramesReader;
   private readonly replays = new Set<ReplayReader>();
   private readonly metrics: EdgeMetrics;
+  private readonly slots: ConnectionSlots;
+  private readonly keys: KeyReloader;
 
   constructor(
     private readonly config: DeliveryEdgeConfig,
     kafka: Kafka,
     admin: Admin,
     topics: Record<TopicName, TopicSpec>,
+    redis: Redis,
     private readonly readiness: ReadinessRegistry,
     private readonly httpHost: HttpAdapterHost,
     private readonly logger: Logger,
   ) {
     this.metrics = otelEdgeMetrics();
+    this.keys = new KeyReloader({ sources: keySourcesOf(config), initial: config.keys, intervalMs: config.AUTH_RELOAD_MS, logger, onReload: (outcome) => this.metrics.keyReload(outcome) });
+    // Limits are shared by the replicas of one deployment: Redis keys are namespaced like the topics.
+    const redisPrefix = `ds:${config.TOPIC_NAMESPACE}:edge:`;
+    const authenticator = new Authenticator({
+      keys: () => this.keys.current,
+      algorithms: config.AUTH_JWT_ALGORITHMS,
+      audience: config.AUTH_JWT_AUDIENCE,
+      issuer: config.AUTH_JWT_ISSUER,
+      clockToleranceSec: config.AUTH_JWT_CLOCK_TOLERANCE_SEC,
+      requireExp: config.AUTH_JWT_REQUIRE_EXP,
+      streamsClaim: config.AUTH_JWT_STREAMS_CLAIM,
+    });
+    this.slots = new ConnectionSlots({ redis, prefix: redisPrefix, leaseMs: config.EDGE_CONNECTION_LEASE_MS, logger, onFallback: () => this.metrics.limiterFallback('connections') });
+    const sharedLimit = (name: string, rate: DeliveryEdgeConfig['EDGE_RATE_CONNECT_IP']) =>
+      new SharedRateLimit({ redis, prefix: redisPrefix, name, rate, logger, onFallback: () => this.metrics.limiterFallback(name) });
+    const gate = new Gate({
+      authenticator,
+      origins: config.EDGE_ALLOWED_ORIGINS,
+      connectPerIp: sharedLimit('connect_ip', config.EDGE_RATE_CONNECT_IP),
+      connectPerKey: sharedLimit('connect_key', config.EDGE_RATE_CONNECT_KEY),
+      slots: this.slots,
+      maxConnectionsPerKey: config.EDGE_MAX_CONNECTIONS_PER_KEY,
+      maxAnonymousConnectionsPerIp: config.EDGE_MAX_ANONYMOUS_CONNECTIONS_PER_IP,
+      metrics: this.metrics,
+      logger,
+    });
     const readerOptions: FramesReaderOptions = {
       kafka,
       admin,
@@ -57,10 +92,12 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     this.live = new LiveFramesReader(readerOptions, (event) => hub.publish(event));
     const deps: SessionDeps = {
       hub,
-      authorizer: new AllowListAuthorizer(config.EDGE_ALLOWED_STREAMS),
+      authorizer: new StreamPolicyAuthorizer(new Map([...config.DELTASTREAM_CONFIG.values()].map((stream) => [stream.name, stream.anonymous])), config.EDGE_ALLOWED_STREAMS),
       metrics: this.metrics,
       logger,
       queueBytes: config.EDGE_QUEUE_BYTES,
+      maxSubscriptions: config.EDGE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      expiryOf: (principal) => authenticator.expiryOf(principal),
       warm: () => this.live.whenCaughtUp(config.EDGE_WARMUP_WAIT_MS),
       openReplay: (target) => {
         const reader = new ReplayReader(readerOptions, target, () => this.metrics.replayRead());
@@ -77,13 +114,35 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
         };
       },
     };
-    this.ws = new WebSocketEdge({ deps, heartbeatMs: config.EDGE_HEARTBEAT_MS, highWaterBytes: config.EDGE_SOCKET_HIGH_WATER_BYTES, logger });
-    this.sse = new SseEdge({ deps, heartbeatMs: config.EDGE_HEARTBEAT_MS });
-    this.grpc = new GrpcEdge({ deps, host: config.GRPC_HOST, port: config.GRPC_PORT, maxSendMessageBytes: config.GRPC_MAX_SEND_MESSAGE_BYTES, logger });
+    this.ws = new WebSocketEdge({
+      deps,
+      gate,
+      heartbeatMs: config.EDGE_HEARTBEAT_MS,
+      highWaterBytes: config.EDGE_SOCKET_HIGH_WATER_BYTES,
+      controlRate: config.EDGE_RATE_CONTROL,
+      subscribeRate: config.EDGE_RATE_SUBSCRIBE,
+      trustProxyHops: config.EDGE_TRUST_PROXY_HOPS,
+      logger,
+    });
+    this.sse = new SseEdge({ deps, gate, origins: config.EDGE_ALLOWED_ORIGINS, trustProxyHops: config.EDGE_TRUST_PROXY_HOPS, heartbeatMs: config.EDGE_HEARTBEAT_MS });
+    const tls = config.EDGE_TLS_CERT_FILE && config.EDGE_TLS_KEY_FILE ? { cert: config.EDGE_TLS_CERT_FILE, key: config.EDGE_TLS_KEY_FILE } : undefined;
+    this.grpc = new GrpcEdge({
+      deps,
+      gate,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      maxSendMessageBytes: config.GRPC_MAX_SEND_MESSAGE_BYTES,
+      trustProxyHops: config.EDGE_GRPC_TRUST_PROXY_HOPS,
+      tls,
+      logger,
+    });
     this.metrics.observeQueuedBytes(() => ({ ws: this.ws.queuedBytes(), sse: this.sse.queuedBytes(), grpc: this.grpc.queuedBytes() }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.slots.start();
+    this.keys.start();
+    this.logger.info(this.keys.summary(), 'credentials');
     this.ws.attach(this.httpHost.httpAdapter.getHttpServer());
     await this.grpc.start();
     this.logger.info({ grpc: `${this.config.GRPC_HOST}:${this.grpc.port}` }, 'gRPC listening');
@@ -103,5 +162,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     await this.grpc.stop(Math.max(100, this.config.SHUTDOWN_TIMEOUT_MS / 3));
     await Promise.all([...this.replays].map((reader) => reader.stop()));
     await this.live.stop();
+    this.keys.stop();
+    this.slots.stop();
   }
 }

@@ -16,6 +16,14 @@ export interface EdgeMetrics {
   replayRead(): void;
   undecodable(reason: string): void;
   rejected(protocol: Protocol, code: number): void;
+  /** A connection or subscription refused for its credentials or origin (reason: a short label, never the credential). */
+  authRefusal(protocol: Protocol, reason: string): void;
+  /** A request refused by a limit (connect_ip, connect_key, connections, control, subscribe, subscriptions). */
+  rateLimited(protocol: Protocol, limit: string): void;
+  /** A Redis-backed limit decided locally because Redis did not answer. */
+  limiterFallback(limit: string): void;
+  /** A key reload: `changed`, `failed` (the previous keys stay). */
+  keyReload(outcome: 'changed' | 'failed'): void;
   /** Polled by the queued-bytes gauge. */
   observeQueuedBytes(read: () => Record<Protocol, number>): void;
 }
@@ -33,6 +41,10 @@ export function otelEdgeMetrics(): EdgeMetrics {
   const replayReads = meter.createCounter('deltastream.edge.replay_frames_read', { description: 'Frames read from Kafka by replay readers' });
   const undecodable = meter.createCounter('deltastream.edge.undecodable_frames', { description: 'Frames-topic records the edge could not decode, by reason' });
   const rejected = meter.createCounter('deltastream.edge.rejected_requests', { description: 'Subscriptions and control messages refused, by protocol and close code' });
+  const authRefusals = meter.createCounter('deltastream.edge.auth_refusals', { description: 'Connections and subscriptions refused for credentials or origin, by protocol and reason' });
+  const rateLimited = meter.createCounter('deltastream.edge.rate_limited', { description: 'Requests refused by a rate or connection limit, by protocol and limit' });
+  const fallbacks = meter.createCounter('deltastream.edge.limiter_fallbacks', { description: 'Limit decisions taken in process memory because Redis did not answer, by limit' });
+  const reloads = meter.createCounter('deltastream.edge.key_reloads', { description: 'Key file reloads that changed the keys or failed (old keys kept), by outcome' });
   const latency = meter.createHistogram('deltastream.edge.e2e_latency', {
     unit: 'ms',
     description: 'Frame min observed_at → written to a client, by protocol',
@@ -60,6 +72,10 @@ export function otelEdgeMetrics(): EdgeMetrics {
     replayRead: () => replayReads.add(1),
     undecodable: (reason) => undecodable.add(1, { reason: reason.split(':')[0] ?? reason }),
     rejected: (protocol, code) => rejected.add(1, { protocol, code: String(code) }),
+    authRefusal: (protocol, reason) => authRefusals.add(1, { protocol, reason }),
+    rateLimited: (protocol, limit) => rateLimited.add(1, { protocol, limit }),
+    limiterFallback: (limit) => fallbacks.add(1, { limit }),
+    keyReload: (outcome) => reloads.add(1, { outcome }),
     observeQueuedBytes: (read) => {
       readQueued = read;
     },

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Options, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EdgeRuntime } from './edge.runtime';
 
@@ -10,5 +10,10 @@ export class SseController {
   @Get('sse')
   async sse(@Req() request: IncomingMessage, @Res() response: ServerResponse): Promise<void> {
     await this.runtime.sse.handle(request, response);
+  }
+
+  @Options('sse')
+  preflight(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
+    this.runtime.sse.preflight(request, response);
   }
 }

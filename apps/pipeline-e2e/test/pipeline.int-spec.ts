@@ -56,6 +56,7 @@ sources:
 streams:
   - name: ${stream}
     window: { ms: 200, allowedLatenessMs: 0, idleFlushMs: 100, mode: all }
+    access: { anonymous: true }
 `,
   );
   return file;

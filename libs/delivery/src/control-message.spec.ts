@@ -87,6 +87,16 @@ describe('parseControlMessage', () => {
     expect(messages).toEqual([{ type: 'unsubscribe', streams: ['a', 'b'] }, { type: 'ping' }, { type: 'ping', id: 'p1' }]);
   });
 
+  it('reads auth (token refresh), checking only the token shape', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';
+    expect(parseControlMessage(JSON.stringify({ type: 'auth', token }))).toEqual({ ok: true, message: { type: 'auth', token } });
+    expect(parseControlMessage(JSON.stringify({ type: 'auth', id: 'r1', token }))).toEqual({ ok: true, message: { type: 'auth', id: 'r1', token } });
+    expect(reasonOf({ type: 'auth' })).toContain('token');
+    expect(reasonOf({ type: 'auth', token: 'not a jwt' })).toBe('token: token must be a compact JWT (header.payload.signature)');
+    expect(reasonOf({ type: 'auth', token: `${'a'.repeat(8200)}.b.c` })).toBe('token: token is at most 8192 characters');
+    expect(reasonOf({ type: 'auth', token, streams: ['a'] })).toBe('Unrecognized key: "streams"');
+  });
+
   it('explains what is wrong, naming where', () => {
     expect(reasonOf({ type: 'subscribe', streams: ['Sensors'] })).toBe('streams.0: stream names are 1–63 of a-z 0-9 . _ - and start with a letter or digit');
     expect(reasonOf({ type: 'subscribe', streams: [] })).toBe('streams: name at least one stream');
@@ -100,7 +110,7 @@ describe('parseControlMessage', () => {
     expect(reasonOf({ type: 'subscribe', streams: ['s'], policy: 'block' })).toBe('policy: policy must be one of coalesce, drop-oldest, disconnect');
     expect(reasonOf({ type: 'subscribe', streams: ['s'], fields: ['__proto__'] })).toBe('fields.0: field name "__proto__" is not allowed');
     expect(reasonOf({ type: 'subscribe', streams: ['s'], snapshot: 'yes' })).toBe('snapshot: snapshot must be true or false');
-    expect(reasonOf({ type: 'hello' })).toBe('type: type must be "subscribe", "unsubscribe" or "ping"');
+    expect(reasonOf({ type: 'hello' })).toBe('type: type must be "subscribe", "unsubscribe", "ping" or "auth"');
     expect(reasonOf([1])).toBe('control messages are JSON objects');
     expect(parseControlMessage('{"type":')).toEqual({ ok: false, code: CloseCode.BadRequest, reason: 'control messages are JSON objects' });
   });
@@ -129,7 +139,7 @@ describe('parseControlMessage', () => {
   describe('never throws (fuzz)', () => {
     const expectVerdict = (text: string) => {
       const result = parseControlMessage(text);
-      if (result.ok) expect(['subscribe', 'unsubscribe', 'ping']).toContain(result.message.type);
+      if (result.ok) expect(['subscribe', 'unsubscribe', 'ping', 'auth']).toContain(result.message.type);
       else {
         expect([CloseCode.BadRequest, CloseCode.MessageTooBig]).toContain(result.code);
         expect(result.reason.length).toBeGreaterThan(0);

@@ -7,15 +7,26 @@ import { clientId, ControlLimits, describeIssues, streamList, subscribeShape, to
 export type ControlMessage =
   | { readonly type: 'subscribe'; readonly subscription: Subscription }
   | { readonly type: 'unsubscribe'; readonly id?: string; readonly streams: readonly string[] }
-  | { readonly type: 'ping'; readonly id?: string };
+  | { readonly type: 'ping'; readonly id?: string }
+  /** Replaces the connection's credential with a fresh JWT (the edge verifies it; see docs/security.md). */
+  | { readonly type: 'auth'; readonly id?: string; readonly token: string };
 
 export type ControlParseResult = { readonly ok: true; readonly message: ControlMessage } | Rejection;
 
 const unsubscribeShape = z.strictObject({ type: z.literal('unsubscribe'), id: clientId.optional(), streams: streamList });
 const pingShape = z.strictObject({ type: z.literal('ping'), id: clientId.optional() });
+const authShape = z.strictObject({
+  type: z.literal('auth'),
+  id: clientId.optional(),
+  // Shape only (a compact JWS is three base64url parts); the signature and claims are the edge's to check.
+  token: z
+    .string()
+    .max(ControlLimits.maxTokenChars, `token is at most ${ControlLimits.maxTokenChars} characters`)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'token must be a compact JWT (header.payload.signature)'),
+});
 
-const controlShape = z.discriminatedUnion('type', [subscribeShape, unsubscribeShape, pingShape], {
-  error: 'type must be "subscribe", "unsubscribe" or "ping"',
+const controlShape = z.discriminatedUnion('type', [subscribeShape, unsubscribeShape, pingShape, authShape], {
+  error: 'type must be "subscribe", "unsubscribe", "ping" or "auth"',
 });
 
 /**
@@ -42,6 +53,8 @@ export function parseControlMessage(text: string): ControlParseResult {
       return { ok: true, message: { type: 'unsubscribe', ...withId(message.id), streams: [...new Set(message.streams)] } };
     case 'ping':
       return { ok: true, message: { type: 'ping', ...withId(message.id) } };
+    case 'auth':
+      return { ok: true, message: { type: 'auth', ...withId(message.id), token: message.token } };
   }
 }
 

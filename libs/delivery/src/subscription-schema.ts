@@ -13,6 +13,8 @@ export const ControlLimits = {
   maxFieldLength: 128,
   maxCodecs: 16,
   maxIdLength: 128,
+  /** `auth` control messages: the longest JWT accepted (the edge's own limit for any token). */
+  maxTokenChars: 8192,
 } as const;
 
 export const STREAM_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;

@@ -21,6 +21,8 @@ export interface ServiceDefinition<Schema extends z.ZodType> {
   readonly kafka?: (config: z.output<Schema>) => { brokers: readonly string[]; topics: TopicOverrides };
   /** false: controllers read request bodies themselves (size caps, signatures over the raw bytes). */
   readonly bodyParser?: boolean;
+  /** In-process TLS for the HTTP listener (PEM certificate chain and key); undefined: plain HTTP. */
+  readonly https?: (config: z.output<Schema>) => { cert: string; key: string } | undefined;
 }
 
 /**
@@ -57,7 +59,13 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
     return undefined;
   }
 
-  const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: definition.bodyParser ?? true });
+  const httpsOptions = definition.https?.(config);
+  const app = await NestFactory.create(definition.module(config, logger), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    bodyParser: definition.bodyParser ?? true,
+    ...(httpsOptions ? { httpsOptions } : {}),
+  });
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -87,7 +95,7 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : http.port;
-  logger.info({ url: `http://${http.host}:${port}`, healthz: `/healthz`, readyz: `/readyz` }, `${definition.name} ready`);
+  logger.info({ url: `${httpsOptions ? 'https' : 'http'}://${http.host}:${port}`, healthz: `/healthz`, readyz: `/readyz` }, `${definition.name} ready`);
   return app;
 }
 

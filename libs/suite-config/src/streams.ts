@@ -40,6 +40,14 @@ export const streamSchema = z
       .strict()
       .refine((c) => !(c.codec === 'auto' && c.level !== undefined), { message: 'level is chosen per candidate when codec is auto; remove level', path: ['level'] })
       .default({ codec: 'auto', minBytes: DEFAULT_MIN_BYTES, fallback: true }),
+    /** Delivery edge: who may read the stream (credentials are configured on the edge, docs/security.md). */
+    access: z
+      .object({
+        /** Readable without credentials. Off by default: a stream is private unless marked public. */
+        anonymous: z.boolean().default(false),
+      })
+      .strict()
+      .default({ anonymous: false }),
   })
   .passthrough();
 

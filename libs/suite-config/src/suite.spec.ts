@@ -40,6 +40,17 @@ describe('suite configuration', () => {
     expect(sensors?.cursor).toEqual({ mode: 'field', field: 'timestamp', param: 'since', initial: '1970-01-01T00:00:00.000Z', format: 'iso8601', overlap: 5000 });
     expect(trades?.cursor).toMatchObject({ mode: 'token', from: 'body', path: 'next_cursor', overlapPages: 2 });
     expect(suite.streams[0]?.window).toMatchObject({ ms: 5000, mode: 'all', allowedLatenessMs: 1000 });
+    expect(suite.streams[0]?.access).toEqual({ anonymous: false });
+  });
+
+  it('reads per-stream access, private unless marked anonymous', () => {
+    const suite = parseSuiteConfig(`${minimal}    access: { anonymous: true }\n  - name: trades\n`);
+    expect(suite.streams.map((s) => [s.name, s.access.anonymous])).toEqual([
+      ['sensors', true],
+      ['trades', false],
+    ]);
+    expect(problemsOf(`${minimal}    access: { anonymous: yes-please }\n`)).toEqual([expect.stringMatching(/^streams\.0\.access\.anonymous: /)]);
+    expect(problemsOf(`${minimal}    access: { public: true }\n`)).toEqual([expect.stringMatching(/^streams\.0\.access: .*public/)]);
   });
 
   it('names each problem by its path', () => {
@@ -77,6 +88,8 @@ sources:
   it('loads the file shipped in config/ (what npm start uses)', () => {
     const suite = loadSuiteConfig(path.resolve(__dirname, '../../../config/deltastream.yaml'));
     expect(suite.sources.map((s) => s.id)).toEqual(expect.arrayContaining(['demo-sensors', 'demo-trades']));
+    // The demo streams are readable without a token, so `npm start` works out of the box.
+    expect(suite.streams.every((s) => s.access.anonymous)).toBe(true);
   });
 });
 

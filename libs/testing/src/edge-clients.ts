@@ -1,6 +1,7 @@
 // Real protocol clients of the delivery edge (WebSocket, SSE, gRPC) for integration tests: they record
 // every frame seq and notice they receive, so tests can assert continuity across reconnects and restarts.
 import http from 'node:http';
+import https from 'node:https';
 import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
@@ -36,19 +37,35 @@ export class WsClient {
   readonly socket: WebSocket;
   closeCode: number | undefined;
   closeReason = '';
+  /** Set when the edge refused the upgrade with an HTTP answer (401, 403, 429…); `opened` then rejects. */
+  httpStatus: number | undefined;
+  httpHeaders: Record<string, string | string[] | undefined> = {};
+  httpBody = '';
   readonly opened: Promise<void>;
   readonly closed: Promise<number>;
 
   constructor(
     url: string,
     readonly received: Received = new Received(),
-    options: { protocol?: string } = {},
+    options: { protocol?: string; headers?: Record<string, string>; ca?: string } = {},
   ) {
-    this.socket = new WebSocket(url, options.protocol ?? 'deltastream.v1.json', { perMessageDeflate: false });
+    this.socket = new WebSocket(url, options.protocol ?? 'deltastream.v1.json', { perMessageDeflate: false, ...(options.headers ? { headers: options.headers } : {}), ...(options.ca ? { ca: options.ca } : {}) });
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
+      // A refused upgrade: keep the status, headers and body for assertions, then abort the handshake.
+      this.socket.once('unexpected-response', (_request, response) => {
+        this.httpStatus = response.statusCode;
+        this.httpHeaders = response.headers;
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (this.httpBody += chunk));
+        response.on('end', () => {
+          reject(new Error(`HTTP ${response.statusCode} on upgrade: ${this.httpBody}`));
+          this.socket.terminate();
+        });
+      });
     });
+    this.opened.catch(() => undefined);
     this.closed = new Promise((resolve) =>
       this.socket.once('close', (code, reason) => {
         this.closeCode = code;
@@ -79,18 +96,41 @@ export class WsClient {
 export class SseClient {
   lastEventId: string | undefined;
   status: number | undefined;
+  /** Headers and body of the last response (a refusal's JSON body is kept in `body`). */
+  headers: http.IncomingHttpHeaders = {};
+  body = '';
   private request: http.ClientRequest | undefined;
   ended = false;
+  /** Resolves when the current response ends (the edge ended the stream, or the connection dropped). */
+  endedPromise: Promise<void> = Promise.resolve();
 
-  constructor(readonly received: Received = new Received()) {}
+  constructor(
+    readonly received: Received = new Received(),
+    readonly options: { headers?: Record<string, string>; ca?: string } = {},
+  ) {}
 
-  open(url: string): Promise<number> {
+  open(url: string, headers: Record<string, string> = {}): Promise<number> {
     this.ended = false;
+    this.body = '';
+    let markEnded: () => void = () => undefined;
+    this.endedPromise = new Promise((resolve) => (markEnded = resolve));
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
-      if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
-      this.request = http.get(url, { headers }, (response) => {
+      const requestHeaders: Record<string, string> = { accept: 'text/event-stream', ...this.options.headers, ...headers };
+      if (this.lastEventId) requestHeaders['last-event-id'] = this.lastEventId;
+      const get = url.startsWith('https:') ? https.get : http.get;
+      this.request = get(url, { headers: requestHeaders, ...(this.options.ca ? { ca: this.options.ca } : {}) }, (response) => {
         this.status = response.statusCode;
+        this.headers = response.headers;
+        if (response.statusCode !== 200) {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (this.body += chunk));
+          response.on('end', () => {
+            this.ended = true;
+            markEnded();
+            resolve(response.statusCode ?? 0);
+          });
+          return;
+        }
         response.setEncoding('utf8');
         let buffer = '';
         response.on('data', (chunk: string) => {
@@ -100,13 +140,18 @@ export class SseClient {
             buffer = buffer.slice(end + 2);
           }
         });
-        response.on('end', () => (this.ended = true));
-        response.on('error', () => (this.ended = true));
-        response.on('close', () => (this.ended = true));
+        const end = () => {
+          this.ended = true;
+          markEnded();
+        };
+        response.on('end', end);
+        response.on('error', end);
+        response.on('close', end);
         resolve(response.statusCode ?? 0);
       });
       this.request.on('error', (error) => {
         this.ended = true;
+        markEnded();
         reject(error);
       });
     });
@@ -140,24 +185,36 @@ export class GrpcClient {
   private call: grpc.ClientReadableStream<SubscribeResponse> | undefined;
   error: grpc.ServiceError | undefined;
   ended = false;
+  /** Resolves when the current call ends (status, error or stream end). */
+  endedPromise: Promise<void> = Promise.resolve();
 
   constructor(
     port: number,
     readonly received: Received = new Received(),
+    options: { metadata?: Record<string, string>; ca?: string; serverName?: string } = {},
   ) {
-    this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const credentials = options.ca ? grpc.credentials.createSsl(Buffer.from(options.ca)) : grpc.credentials.createInsecure();
+    this.client = new grpc.Client(`${options.serverName ?? '127.0.0.1'}:${port}`, credentials);
+    this.metadata = options.metadata ?? {};
   }
 
-  subscribe(request: MessageInitShape<typeof SubscribeRequestSchema>, deadline?: Date): void {
+  private readonly metadata: Record<string, string>;
+
+  /** `metadata` (e.g. `authorization`, `x-api-key`) is added to the client's default metadata for this call. */
+  subscribe(request: MessageInitShape<typeof SubscribeRequestSchema>, deadline?: Date, metadata: Record<string, string> = {}): void {
     this.error = undefined;
     this.ended = false;
+    let markEnded: () => void = () => undefined;
+    this.endedPromise = new Promise((resolve) => (markEnded = resolve));
     const message = create(SubscribeRequestSchema, request);
+    const callMetadata = new grpc.Metadata();
+    for (const [key, value] of Object.entries({ ...this.metadata, ...metadata })) callMetadata.set(key, value);
     this.call = this.client.makeServerStreamRequest(
       SUBSCRIBE_PATH,
       (value: Uint8Array) => Buffer.from(value),
       (bytes: Buffer) => fromBinary(SubscribeResponseSchema, bytes),
       toBinary(SubscribeRequestSchema, message),
-      new grpc.Metadata(),
+      callMetadata,
       deadline ? { deadline } : {},
     );
     this.call.on('data', (response: SubscribeResponse) => {
@@ -167,8 +224,12 @@ export class GrpcClient {
     this.call.on('error', (error: grpc.ServiceError) => {
       this.error = error;
       this.ended = true;
+      markEnded();
     });
-    this.call.on('end', () => (this.ended = true));
+    this.call.on('end', () => {
+      this.ended = true;
+      markEnded();
+    });
   }
 
   cancel(): void {

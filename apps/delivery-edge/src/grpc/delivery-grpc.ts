@@ -4,8 +4,11 @@ import { HealthImplementation } from 'grpc-health-check';
 import { toBinary, type DescFile } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { DeliveryService, file_deltastream_v1_delivery } from '@deltastream/contracts';
-import { CloseCode, grpcStatusFor, parseSubscribeRequestBytes } from '@deltastream/delivery';
+import { clientIp } from '@deltastream/access';
+import { CloseCode, ControlLimits, grpcStatusFor, parseSubscribeRequestBytes } from '@deltastream/delivery';
 import type { Logger } from '@deltastream/observability';
+import { credentialFrom } from '../auth/credentials';
+import type { Admission, Gate } from '../auth/gate';
 import { protoWire } from '../session/proto-wire';
 import { Session, type SessionDeps, type Transport } from '../session/session';
 
@@ -51,10 +54,25 @@ function reflectionPackage(): ConstructorParameters<typeof ReflectionService>[0]
 
 export interface GrpcOptions {
   readonly deps: SessionDeps;
+  readonly gate: Gate;
   readonly host: string;
   readonly port: number;
   readonly maxSendMessageBytes: number;
+  /** Proxies in front of gRPC that append to `x-forwarded-for` metadata. */
+  readonly trustProxyHops: number;
+  /** In-process TLS (PEM); absent: plaintext (TLS terminated in front of the edge, or none). */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   readonly logger: Logger;
+}
+
+/** `ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678` → the address. */
+function peerAddress(peer: string): string | undefined {
+  const match = /^ipv[46]:(?:\[([^\]]+)\]|([^:]+)):\d+$/.exec(peer);
+  return match?.[1] ?? match?.[2];
+}
+
+function metadataText(metadata: grpc.Metadata, key: string): string[] {
+  return metadata.get(key).map((value) => (typeof value === 'string' ? value : value.toString('utf8')));
 }
 
 /** `deltastream.v1.DeliveryService` with the standard health service and server reflection. */
@@ -67,7 +85,8 @@ export class GrpcEdge {
   constructor(private readonly options: GrpcOptions) {
     this.server = new grpc.Server({
       'grpc.max_send_message_length': options.maxSendMessageBytes,
-      'grpc.max_receive_message_length': 256 * 1024,
+      // The same 64 KiB as any control message; larger requests end with RESOURCE_EXHAUSTED.
+      'grpc.max_receive_message_length': ControlLimits.maxMessageBytes,
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
     });
@@ -82,8 +101,14 @@ export class GrpcEdge {
 
   async start(): Promise<void> {
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${this.options.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      this.server.bindAsync(`${this.options.host}:${this.options.port}`, this.credentials(), (error, port) => (error ? reject(error) : resolve(port))),
     );
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    const tls = this.options.tls;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false);
   }
 
   /** Serving once the frames reader is warm; health clients (and the readiness check) see the change. */
@@ -114,7 +139,37 @@ export class GrpcEdge {
     });
   }
 
+  /** Credentials and limits are checked at call start: a refusal is the call's status. */
   private subscribe(call: grpc.ServerWritableStream<Buffer, Uint8Array>): void {
+    let cancelled = false;
+    call.once('cancelled', () => (cancelled = true));
+    this.options.gate
+      .admit({
+        protocol: 'grpc',
+        ip: clientIp(peerAddress(call.getPeer()), metadataText(call.metadata, 'x-forwarded-for').join(','), this.options.trustProxyHops),
+        credential: credentialFrom({ authorization: metadataText(call.metadata, 'authorization'), apiKey: metadataText(call.metadata, 'x-api-key') }),
+      })
+      .then((admission) => {
+        if (!admission.ok) {
+          this.options.deps.metrics.rejected('grpc', admission.code);
+          const metadata = new grpc.Metadata();
+          if (admission.retryAfterSec !== undefined) metadata.set('retry-after', String(admission.retryAfterSec));
+          call.emit('error', { code: grpcStatusFor(admission.code), details: admission.reason, metadata });
+          return;
+        }
+        if (cancelled) {
+          admission.lease.release();
+          return;
+        }
+        this.serve(call, admission);
+      })
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'grpc admission failed');
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'internal error' });
+      });
+  }
+
+  private serve(call: grpc.ServerWritableStream<Buffer, Uint8Array>, admission: Extract<Admission, { ok: true }>): void {
     let ended = false;
     const transport: Transport<Uint8Array> = {
       protocol: 'grpc',
@@ -126,7 +181,7 @@ export class GrpcEdge {
         call.emit('error', { code: grpcStatusFor(code), details: reason });
       },
     };
-    const session = new Session<Uint8Array>(transport, this.options.deps);
+    const session = new Session<Uint8Array>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease });
     this.sessions.add(session);
     const cleanup = () => {
       ended = true;

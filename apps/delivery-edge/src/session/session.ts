@@ -15,8 +15,10 @@ import {
   type Rejection,
   type Subscription,
 } from '@deltastream/delivery';
+import type { Principal } from '@deltastream/access';
 import type { Logger } from '@deltastream/observability';
 import type { Authorizer } from '../auth/authorizer';
+import type { ConnectionLease } from '../auth/connection-slots';
 import type { FrameEvent } from '../frames/frame-event';
 import type { FrameHub } from '../frames/frame-hub';
 import type { ReplayTarget } from '../frames/kafka-frames';
@@ -69,7 +71,20 @@ export interface SessionDeps {
   readonly queueBytes: number;
   /** Resolves false when the frames reader has not caught up in time (subscriptions then get 1001). */
   readonly warm: () => Promise<boolean>;
+  /** Streams one connection may have subscribed at once (4009 beyond). */
+  readonly maxSubscriptions: number;
+  /** When a principal's credential stops being accepted (ms since the epoch, tolerance included). */
+  readonly expiryOf: (principal: Principal) => number | undefined;
 }
+
+/** Who the connection belongs to, and the connection-limit slot it holds (released when the session ends). */
+export interface SessionCredential {
+  readonly principal: Principal;
+  readonly lease: ConnectionLease;
+}
+
+/** setTimeout's longest delay; a later expiry is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface StreamSubscription {
   readonly view: StreamView;
@@ -91,17 +106,68 @@ export class Session<P> {
   private readonly reported = { dropped: 0, coalesced: 0, gaps: 0 };
   /** Last position written per stream (SSE event ids are built from it). */
   readonly positions = new Map<string, number>();
+  private credential: SessionCredential;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly transport: Transport<P>,
     private readonly deps: SessionDeps,
+    credential: SessionCredential,
   ) {
     this.queue = new ConnectionQueue<Outgoing<P>>({ capBytes: deps.queueBytes, snapshotFor: (stream, asOfSeq) => this.coalescedSnapshot(stream, asOfSeq) });
+    this.credential = credential;
     deps.metrics.connectionOpened(transport.protocol);
+    this.armExpiry();
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  get principal(): Principal {
+    return this.credential.principal;
+  }
+
+  get lease(): ConnectionLease {
+    return this.credential.lease;
+  }
+
+  /**
+   * Adopts a refreshed credential (a WebSocket `auth` message): every subscribed stream must still be
+   * allowed, else the refusal is returned and nothing changes (the caller closes with it). The new
+   * expiry replaces the old; a replaced lease is released.
+   */
+  replaceCredential(next: SessionCredential): Rejection | undefined {
+    if (this.closed) return undefined;
+    for (const stream of this.streams.keys()) {
+      const refusal = this.deps.authorizer.refusal(next.principal, stream);
+      if (refusal) return { ...refusal, reason: `${refusal.reason} by the new token` };
+    }
+    const previous = this.credential.lease;
+    this.credential = next;
+    if (previous !== next.lease) previous.release();
+    this.armExpiry();
+    return undefined;
+  }
+
+  /** Closes the connection when its credential expires: 4401 "token expired" on every transport. */
+  private armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const expiresAt = this.deps.expiryOf(this.credential.principal);
+    if (expiresAt === undefined || this.closed) return;
+    const delay = expiresAt - Date.now();
+    if (delay <= 0) {
+      this.expire();
+      return;
+    }
+    this.expiryTimer = setTimeout(() => (Date.now() >= expiresAt ? this.expire() : this.armExpiry()), Math.min(delay, MAX_TIMER_MS));
+    this.expiryTimer.unref();
+  }
+
+  private expire(): void {
+    this.deps.metrics.authRefusal(this.transport.protocol, 'expired');
+    this.closeWith(CloseCode.Unauthorized, 'token expired');
   }
 
   queuedBytes(): number {
@@ -112,8 +178,22 @@ export class Session<P> {
   /** `ack`, when given, is queued (as a notice) before anything the subscription delivers. */
   async subscribe(subscription: Subscription, ack?: P): Promise<{ ok: true } | Rejection> {
     const { hub, authorizer } = this.deps;
-    const access = authorizeStreams(subscription.streams, { isAllowed: (s) => authorizer.isAllowed(s), isKnown: (s) => hub.isKnown(s) });
+    // Every start (live, replay from earliest, by seq or time) goes through here: replayed history is
+    // authorised exactly like live data.
+    for (const stream of subscription.streams) {
+      const refusal = authorizer.refusal(this.credential.principal, stream);
+      if (refusal) {
+        this.deps.metrics.authRefusal(this.transport.protocol, refusal.code === CloseCode.Unauthorized ? 'credentials_required' : 'stream_not_allowed');
+        return refusal;
+      }
+    }
+    const access = authorizeStreams(subscription.streams, { isAllowed: () => true, isKnown: (s) => hub.isKnown(s) });
     if (!access.ok) return access;
+    const total = new Set([...this.streams.keys(), ...subscription.streams]).size;
+    if (total > this.deps.maxSubscriptions) {
+      this.deps.metrics.rateLimited(this.transport.protocol, 'subscriptions');
+      return { ok: false, code: CloseCode.RateLimited, reason: `at most ${this.deps.maxSubscriptions} subscribed streams per connection` };
+    }
     if (!(await this.deps.warm())) return { ok: false, code: CloseCode.GoingAway, reason: 'the edge is still reading the frames topic; retry shortly' };
     if (this.closed) return { ok: true };
     // Every start is resolved before any stream changes, so a refused resume point leaves the session as it was.
@@ -185,6 +265,8 @@ export class Session<P> {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.expiryTimer);
+    this.credential.lease.release();
     for (const stream of [...this.streams.keys()]) this.unsubscribeOne(stream);
     this.deps.metrics.connectionClosed(this.transport.protocol);
   }

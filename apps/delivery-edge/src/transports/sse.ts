@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import { clientIp, originAllowed, type OriginPolicy } from '@deltastream/access';
 import { CloseCode, httpStatusFor, parseSseQuery, type GapNoticeInfo } from '@deltastream/delivery';
+import { credentialFrom } from '../auth/credentials';
+import type { Gate } from '../auth/gate';
 import type { FrameEvent } from '../frames/frame-event';
 import { Session, type SessionDeps, type StreamView, type Transport, type WireFormat } from '../session/session';
 
@@ -56,8 +59,14 @@ export function negotiateEncoding(header: string | undefined): Encoding {
 
 export interface SseOptions {
   readonly deps: SessionDeps;
+  readonly gate: Gate;
+  readonly origins: OriginPolicy;
+  readonly trustProxyHops: number;
   readonly heartbeatMs: number;
 }
+
+/** Credential failures mid-stream are `event: error` (the auth contract); other server-side ends are `event: close`. */
+const AUTH_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.StreamNotAllowed]);
 
 /** Server-Sent Events on `GET /v1/sse` (see docs/protocols.md). */
 export class SseEdge {
@@ -75,11 +84,56 @@ export class SseEdge {
     for (const session of [...this.sessions]) session.closeWith(CloseCode.GoingAway, 'server shutting down');
   }
 
+  /**
+   * CORS preflight for fetch-based SSE clients that send Authorization / x-api-key headers from another
+   * origin (EventSource itself never preflights). Allowed origins only.
+   */
+  preflight(request: IncomingMessage, response: ServerResponse): void {
+    const origin = request.headers.origin;
+    if (origin === undefined || !originAllowed(this.options.origins, origin, request.headers.host)) {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ code: CloseCode.StreamNotAllowed, reason: 'origin not allowed' }));
+      return;
+    }
+    response.writeHead(204, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': 'GET',
+      'access-control-allow-headers': 'authorization, x-api-key, last-event-id, accept, cache-control',
+      'access-control-max-age': '600',
+      vary: 'origin',
+    });
+    response.end();
+  }
+
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://edge');
+    const origin = request.headers.origin;
+    const forwardedFor = request.headers['x-forwarded-for'];
+    const admission = await this.options.gate.admit({
+      protocol: 'sse',
+      ip: clientIp(request.socket.remoteAddress, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, this.options.trustProxyHops),
+      origin,
+      host: request.headers.host,
+      credential: credentialFrom({ authorization: request.headers.authorization, apiKey: request.headers['x-api-key'], query: url.searchParams }),
+    });
+    if (!admission.ok) {
+      this.options.deps.metrics.rejected('sse', admission.code);
+      refuse(response, admission.code, admission.reason, admission.retryAfterSec);
+      return;
+    }
+    // A browser page of an allowed origin may read the stream (EventSource with credentials in the URL).
+    if (origin !== undefined) {
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'origin, accept-encoding');
+    }
+    if (request.destroyed) {
+      admission.lease.release();
+      return;
+    }
     const lastEventId = request.headers['last-event-id'];
     const parsed = parseSseQuery(url.searchParams, Array.isArray(lastEventId) ? lastEventId.join(',') : lastEventId);
     if (!parsed.ok) {
+      admission.lease.release();
       this.options.deps.metrics.rejected('sse', parsed.code);
       refuse(response, parsed.code, parsed.reason);
       return;
@@ -125,10 +179,10 @@ export class SseEdge {
         if (ended) return;
         ended = true;
         const retry = code === CloseCode.SlowConsumer || code === CloseCode.RateLimited ? `retry: ${SLOW_RETRY_MS}\n` : '';
-        out.end(`${retry}event: close\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+        out.end(`${retry}event: ${AUTH_CODES.has(code) ? 'error' : 'close'}\ndata: ${JSON.stringify({ code, reason })}\n\n`);
       },
     };
-    const session = new Session<string>(transport, this.options.deps);
+    const session = new Session<string>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease });
     this.sessions.add(session);
     // Comments keep proxies from timing the stream out; a dead peer fails a write and closes.
     const heartbeat = setInterval(() => {
@@ -157,7 +211,7 @@ export class SseEdge {
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-      vary: 'accept-encoding',
+      ...(origin === undefined ? { vary: 'accept-encoding' } : {}),
       ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
     });
     if (out !== response) out.pipe(response);
@@ -169,11 +223,11 @@ export class SseEdge {
   }
 }
 
-function refuse(response: ServerResponse, code: CloseCode, reason: string): void {
+function refuse(response: ServerResponse, code: CloseCode, reason: string, retryAfterSec?: number): void {
   if (response.headersSent) {
     response.end();
     return;
   }
-  response.writeHead(httpStatusFor(code), { 'content-type': 'application/json' });
+  response.writeHead(httpStatusFor(code), { 'content-type': 'application/json', ...(retryAfterSec === undefined ? {} : { 'retry-after': String(retryAfterSec) }) });
   response.end(JSON.stringify({ code, reason }));
 }

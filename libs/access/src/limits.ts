@@ -1,0 +1,63 @@
+import { isIP } from 'node:net';
+
+/** A rate: at most `points` events per `durationMs`. */
+export interface Rate {
+  readonly points: number;
+  readonly durationMs: number;
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `120/60s`, `20/1s`, `1000/1h`, `5/500ms`; `0/…` is refused (use a huge rate to effectively disable). */
+export function parseRate(text: string): Rate | undefined {
+  const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*(ms|s|m|h)\s*$/.exec(text);
+  if (!match?.[1] || !match[2] || !match[3]) return undefined;
+  const points = Number(match[1]);
+  const durationMs = Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS];
+  return points >= 1 && durationMs >= 1 ? { points, durationMs } : undefined;
+}
+
+export type Take = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+
+/**
+ * A fixed-window counter for limits local to one connection (control messages, subscriptions): the
+ * connection lives on one edge process, so the count is exact without a shared store. Clock injected.
+ */
+export class WindowCounter {
+  private windowStartMs = Number.NEGATIVE_INFINITY;
+  private used = 0;
+
+  constructor(private readonly rate: Rate) {}
+
+  take(nowMs: number): Take {
+    if (nowMs - this.windowStartMs >= this.rate.durationMs) {
+      this.windowStartMs = nowMs;
+      this.used = 0;
+    }
+    if (this.used >= this.rate.points) return { ok: false, retryAfterMs: this.windowStartMs + this.rate.durationMs - nowMs };
+    this.used++;
+    return { ok: true };
+  }
+}
+
+/**
+ * The client's address for per-IP limits. Behind `trustedHops` proxies (an ingress, a load balancer) the
+ * socket address is the last proxy's; each trusted proxy appends the address it received the request from
+ * to `X-Forwarded-For`, so the client is the entry `trustedHops` from the right. Entries further left were
+ * written by the client itself and are never trusted. Too few entries: the leftmost one the proxies wrote
+ * does not exist, so the socket address is used (and a misconfiguration shows as one IP hitting limits).
+ */
+export function clientIp(socketAddress: string | undefined, forwardedFor: string | undefined, trustedHops: number): string {
+  const direct = normalizeIp(socketAddress ?? '') ?? 'unknown';
+  if (trustedHops <= 0 || !forwardedFor) return direct;
+  const hops = forwardedFor.split(',').map((entry) => entry.trim());
+  const candidate = hops.length >= trustedHops ? hops[hops.length - trustedHops] : undefined;
+  return (candidate !== undefined ? normalizeIp(candidate) : undefined) ?? direct;
+}
+
+function normalizeIp(value: string): string | undefined {
+  const bare = value.startsWith('[') && value.includes(']') ? value.slice(1, value.indexOf(']')) : value;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  const ip = mapped?.[1] ?? bare;
+  return isIP(ip) ? ip.toLowerCase() : undefined;
+}
