@@ -33,6 +33,8 @@ const STEP_S = Number(process.env.BENCH_STEP_S ?? 30);
 const RAW_RECORDS = Number(process.env.BENCH_RAW_RECORDS ?? 400_000);
 /** The ingestor's Kafka client for change events (INGESTOR_KAFKA_CLIENT): kafkajs (default) or platformatic. */
 const INGESTOR_CLIENT = process.env.BENCH_INGESTOR_CLIENT ?? 'kafkajs';
+/** The source's partitionKey: `entity` (the default: the stream spread over the events partitions) or `stream`. */
+const PARTITION_KEY = process.env.BENCH_PARTITION_KEY ?? 'entity';
 const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
@@ -59,7 +61,7 @@ sources:
     entityIdField: id
     versionField: version
     occurredAtField: timestamp
-    partitionKey: stream
+    partitionKey: ${PARTITION_KEY}
     cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
     page: { param: limit, size: 10000 }
     pollIntervalMs: 50

@@ -78,11 +78,29 @@ export async function rawKafkajs({ brokers, topic, groupId, records: RAW_RECORDS
 
 /** The fresh topic both clients use: 6 partitions, replication 1, created (with kafkajs' admin) before anything is timed. */
 async function createRawTopic(brokers, topic) {
-  const kafka = new Kafka({ clientId: 'bench-raw-admin', brokers, logLevel: logLevel.WARN });
+  await createTopicWithLeaders(brokers, topic, 6);
+}
+
+/**
+ * Creates a topic and waits until every partition has a leader. Right after the broker starts, kafkajs'
+ * own wait (`waitForLeaders`) can fail with UNKNOWN_TOPIC_OR_PARTITION, which it does not retry; the
+ * metadata is then polled here (with cockatiel's backoff) for up to ~15 s.
+ */
+async function createTopicWithLeaders(brokers, topic, numPartitions) {
+  const { ExponentialBackoff, handleAll, retry } = require('cockatiel');
+  const kafka = new Kafka({ clientId: 'bench-raw-admin', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
-  await admin.disconnect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor: 1 }] }).catch(() => undefined);
+    await retry(handleAll, { maxAttempts: 30, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) }).execute(async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length !== numPartitions || partitions.some((p) => p.leader < 0)) throw new Error(`topic ${topic} has no leader for every partition yet`);
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -154,10 +172,7 @@ export async function rawPlatformatic({ brokers, topic, groupId, records: RAW_RE
 export async function readCommittedCheck({ brokers, topic }) {
   const { Consumer, Producer, FetchIsolationLevels, MessagesStreamModes, MessagesStreamFallbackModes, stringSerializers, stringDeserializers } = await import('@platformatic/kafka');
   const kafka = new Kafka({ clientId: 'bench-rc', brokers, logLevel: logLevel.ERROR });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-  await admin.disconnect();
+  await createTopicWithLeaders(brokers, topic, 1);
   const producer = new Producer({ clientId: 'bench-rc', bootstrapBrokers: brokers, idempotent: true, transactionalId: `${topic}-tx`, serializers: stringSerializers });
   const committed = [];
   for (const [name, commit] of [['tx1', false], ['tx2', true], ['tx3', false], ['tx4', true]]) {

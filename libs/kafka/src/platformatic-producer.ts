@@ -1,6 +1,7 @@
-import { toBinary, type DescMessage } from '@bufbuild/protobuf';
+import type { DescMessage } from '@bufbuild/protobuf';
 import type { MessageToProduce, ProduceResult, ProducerOptions, SASLOptions, TopicWithPartitionAndOffset } from '@platformatic/kafka';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { encodeMessage } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
 import { processKafkaSecurity, type KafkaSecurity } from './client';
 import { chunkByBytes, recordHeaders, type ProtoRecord } from './proto-producer';
@@ -101,7 +102,7 @@ export class PlatformaticProtoProducer implements RecordProducer {
     const messages = records.map((record): PlatformaticMessage & { key: string; value: Buffer } => ({
       topic,
       key: record.key,
-      value: asBuffer(toBinary(schema, record.message)),
+      value: asBuffer(encodeMessage(schema, record.message)),
       headers: recordHeaders(schema, record),
     }));
     const offsets: TopicWithPartitionAndOffset[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { create, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { Partitioners, CompressionTypes, type ICustomPartitioner, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
-import { KafkaHeader, protobufContentType } from '@deltastream/contracts';
+import { encodeMessage, KafkaHeader, protobufContentType } from '@deltastream/contracts';
 import { headerString, injectTraceHeaders, type RecordHeaders } from '@deltastream/observability';
 import type { Context } from '@opentelemetry/api';
 import type { RecordProducer } from './record-producer';
@@ -50,7 +50,7 @@ export class ProtoProducer implements RecordProducer {
    * message size limit (1 MiB by default) would be refused for ever.
    */
   async send<Desc extends DescMessage>(topic: string, schema: Desc, records: readonly ProtoRecord<Desc>[]): Promise<RecordMetadata[]> {
-    const messages = records.map((record) => ({ key: record.key, value: asBuffer(toBinary(schema, record.message)), headers: recordHeaders(schema, record) }));
+    const messages = records.map((record) => ({ key: record.key, value: asBuffer(encodeMessage(schema, record.message)), headers: recordHeaders(schema, record) }));
     const metadata: RecordMetadata[] = [];
     for (const chunk of chunkByBytes(messages, (m) => m.value.byteLength + (m.key?.length ?? 0) + 64)) {
       metadata.push(...(await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk })));

@@ -2,7 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
-import { ChangeEventSchema, KafkaHeader, WindowBatchSchema, WindowMode as ProtoWindowMode } from '@deltastream/contracts';
+import { ChangeEventSchema, KafkaHeader, readChangeHead, WindowBatchSchema, WindowMode as ProtoWindowMode, type ChangeHead } from '@deltastream/contracts';
 import { decodeRecord } from '@deltastream/kafka';
 import { headerString, type RecordHeaders } from '@deltastream/observability';
 import type { EmittedWindow, WindowEvent, WindowMode } from '@deltastream/windowing';
@@ -29,9 +29,13 @@ const EVENTS_FIELD = 8;
  * Never throws: anything unusable comes back as a reason to dead-letter.
  */
 export function decodeChange(message: KafkaMessage): DecodedChange {
-  const decoded = decodeRecord(ChangeEventSchema, message.value);
-  if (!decoded.ok) return { ok: false, kind: 'decode_error', reason: decoded.reason };
-  const change = decoded.message;
+  // The fast reader builds only these fields (the rest is forwarded as bytes); protobuf-es decides the rest.
+  let change: ChangeHead | undefined = message.value ? readChangeHead(message.value) : undefined;
+  if (change === undefined) {
+    const decoded = decodeRecord(ChangeEventSchema, message.value);
+    if (!decoded.ok) return { ok: false, kind: 'decode_error', reason: decoded.reason };
+    change = decoded.message;
+  }
   const missing = [change.stream === '' && 'stream', change.entityId === '' && 'entity_id', change.version === '' && 'version'].filter(Boolean);
   if (missing.length > 0) return { ok: false, kind: 'invalid_event', reason: `change event without ${missing.join(', ')}` };
   const time = change.occurredAt ?? change.observedAt;

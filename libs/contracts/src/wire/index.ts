@@ -1,0 +1,3 @@
+export { encodeChangeEvent, readChangeHead, type ChangeHead } from './change-event-wire';
+export { encodeMessage } from './encode-message';
+export { readWindowBatch } from './window-batch-wire';

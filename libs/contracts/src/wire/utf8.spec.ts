@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { isWellFormedUtf8, readUtf8, writeUtf8 } from './utf8';
+
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const decodes = (bytes: Uint8Array): boolean => {
+  try {
+    fatal.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('utf8', () => {
+  it('writes what TextEncoder writes (lone surrogates as U+FFFD)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string()), (text) => {
+        const into = new Uint8Array(text.length * 3 + 1);
+        const end = writeUtf8(text, into, 1);
+        expect(into.subarray(1, end)).toEqual(new TextEncoder().encode(text));
+      }),
+    );
+  });
+
+  it('accepts exactly the bytes a fatal TextDecoder accepts, and reads them the same', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.string({ unit: 'binary' }).map((text) => new TextEncoder().encode(text)),
+      fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0x9f, 0xa0, 0x90, 0x8f), { maxLength: 12 }).map((a) => Uint8Array.from(a)),
+    );
+    fc.assert(
+      fc.property(bytes, (input) => {
+        const ok = decodes(input);
+        expect(isWellFormedUtf8(input, 0, input.length)).toBe(ok);
+        if (ok) expect(readUtf8(input, 0, input.length)).toBe(fatal.decode(input));
+        else expect(() => readUtf8(input, 0, input.length)).toThrow();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
