@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { barChartSvg, buildAndLoad, machine, markdownTable, progress, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
@@ -148,6 +148,7 @@ for (const stream of STREAMS) {
   results[stream] = { bytes, records, frames: chosen.length };
 }
 stopAll();
+await deleteNamespaceTopics(namespace);
 
 // --- reference rows over a real WebSocket: the same events, encoded the naive ways ------------------------
 async function measure(messages) {

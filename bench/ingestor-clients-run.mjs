@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildAndLoad, machine, markdownTable, writeResults } from './lib/report.mjs';
-import { cpuSeconds, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuSeconds, deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 
 const RUNS = Number(process.env.BENCH_INGEST_RUNS ?? 3);
 const FIXED = Number(process.env.BENCH_INGEST_FIXED ?? 10_000);
@@ -83,6 +83,7 @@ sources:
     }
   } finally {
     await stopAndWait();
+    await deleteNamespaceTopics(namespace);
   }
   return { client, namespace, ...steps };
 }

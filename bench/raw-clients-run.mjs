@@ -52,6 +52,8 @@ if (mode === '--one') {
   // Set-up (topic, group join, producer id) and close are included in the CPU figures, alike for both.
   result.benchCpuSeconds = Math.round(((used.user + used.system) / 1e6) * 100) / 100;
   result.brokerCpuSeconds = before.broker === undefined || after.broker === undefined ? null : Math.round((after.broker - before.broker) * 100) / 100;
+  const { deleteNamespaceTopics } = await import('./lib/pipeline.mjs');
+  await deleteNamespaceTopics(namespace, BROKERS);
   console.log(JSON.stringify(result));
   process.exit(0);
 }

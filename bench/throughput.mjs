@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { cpuMeter, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuMeter, deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 import { rawKafkajs, rawPlatformatic, sampleChangeEvent } from './lib/raw-clients.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,8 +33,8 @@ const STEP_S = Number(process.env.BENCH_STEP_S ?? 30);
 const RAW_RECORDS = Number(process.env.BENCH_RAW_RECORDS ?? 400_000);
 /** The ingestor's Kafka client for change events (INGESTOR_KAFKA_CLIENT): kafkajs (default) or platformatic. */
 const INGESTOR_CLIENT = process.env.BENCH_INGESTOR_CLIENT ?? 'kafkajs';
-/** The source's partitionKey: `entity` (the default: the stream spread over the events partitions) or `stream`. */
-const PARTITION_KEY = process.env.BENCH_PARTITION_KEY ?? 'entity';
+/** The source's partitionKey: `stream` (the demo's: one events partition, whole windows, lowest latency) or `entity`. */
+const PARTITION_KEY = process.env.BENCH_PARTITION_KEY ?? 'stream';
 const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
@@ -116,18 +116,22 @@ async function consumerLag() {
   return lag;
 }
 
-function kafkaPid() {
-  const file = path.join(root, '.stack/kafka/kafka.pid');
+/** The pid of a stack process (`npm run stack:up` writes them), else the first process matching `pattern`. */
+function stackPid(name, pattern) {
+  const file = path.join(root, `.stack/${name}/${name}.pid`);
   if (existsSync(file)) return Number(readFileSync(file, 'utf8').trim());
   try {
-    return Number(execFileSync('pgrep', ['-f', 'kafka.Kafka'], { encoding: 'utf8' }).split('\n')[0]);
+    return Number(execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).split('\n')[0]);
   } catch {
     return undefined;
   }
 }
 const pids = Object.fromEntries(children.map((c) => [c.app, c.pid]));
-const broker = kafkaPid();
+const broker = stackPid('kafka', 'kafka.Kafka');
 if (broker) pids.kafka = broker;
+// Redis holds the ingestor's cursors and duplicate-suppression keys: its CPU is part of the pipeline's.
+const redis = stackPid('redis', 'redis-server');
+if (redis) pids.redis = redis;
 pids.bench = process.pid;
 
 // Warm up at 10k/s until frames flow (the first windows include the services' start-up).
@@ -184,6 +188,7 @@ for (const rate of RATES) {
 await admin.disconnect();
 socket.close();
 await stopAndWait();
+await deleteNamespaceTopics(namespace, BROKERS);
 
 const sustained = Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.offeredEventsPerSec));
 const limitedBy = steps.find((s) => !s.keptUp);

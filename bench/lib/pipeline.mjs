@@ -1,6 +1,7 @@
 // The whole pipeline as child processes for the benchmarks: services start from dist/ (built by
 // buildAndLoad) on free loopback ports, share one TOPIC_NAMESPACE, and are stopped when the bench exits.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -87,4 +88,23 @@ export function cpuMeter(pids) {
       return percent;
     },
   };
+}
+
+/**
+ * Deletes the topics of a bench namespace (`<namespace>.…`), so repeated runs do not pile up gigabytes in
+ * the local broker (and slow later runs down). Best effort: a failure is reported, never fatal.
+ */
+export async function deleteNamespaceTopics(namespace, brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')) {
+  const { Kafka, logLevel } = createRequire(import.meta.url)('kafkajs');
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${namespace}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    console.log(`cleanup: deleted ${topics.length} topics of ${namespace}`);
+  } catch (error) {
+    console.warn(`cleanup: topics of ${namespace} not deleted (${error.message})`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

@@ -144,6 +144,29 @@ describe('SourcePoller (field cursor)', () => {
     expect(sinks.changes.map((c) => c.entityId)).toEqual(['a']);
   });
 
+  it('asks the store only about records at or before its cursor, and stores only keys the horizon keeps', async () => {
+    // overlap 5 s: a page past the cursor needs no lookups; only its last 5 s of keys are worth keeping.
+    const rows = Array.from({ length: 12 }, (_, i) => ({ id: `e${i}`, version: 1, updated_at: at(i * 2) }));
+    const { store, poller, sinks } = setup(rows, { ...sourceConfig(), page: { ...sourceConfig().page, size: 100 } });
+    const ids = (keys: readonly string[]) => keys.map((key) => key.split('\u0000')[0]);
+    const lookedUp: string[][] = [];
+    const stored: string[][] = [];
+    const seen = store.seen.bind(store);
+    const commit = store.commit.bind(store);
+    store.seen = async (id, keys) => (lookedUp.push(ids(keys)), seen(id, keys));
+    store.commit = async (id, fence, cursor, keys, horizon) => (stored.push(ids(keys.map((k) => k.key))), commit(id, fence, cursor, keys, horizon));
+    await drain(poller);
+    expect(sinks.changes).toHaveLength(12);
+    // First poll: everything is past the (initial) cursor → no lookups; keys of the last 5 s (18–22 s) kept.
+    expect(lookedUp[0] ?? []).toEqual([]);
+    expect(stored[0]).toEqual(['e9', 'e10', 'e11']);
+    // A recovery re-reads the overlap: exactly those are looked up, found, and not produced twice.
+    poller.markRecovering();
+    await drain(poller);
+    expect(lookedUp.at(-1)).toEqual(['e9', 'e10', 'e11']);
+    expect(sinks.changes).toHaveLength(12);
+  });
+
   it('stops with LeaseLostError and writes nothing once fenced', async () => {
     const { poller, store } = setup([{ id: 'a', version: 1, updated_at: at(1) }]);
     store.fences.set('src', 2);

@@ -106,7 +106,7 @@ export class SourcePoller {
     const horizon = this.horizon(stored);
     const inHorizon = source.cursor.mode === 'field' ? accepted.filter((r) => this.keepOrRejectBackwards(r, horizon, rejects)) : accepted;
 
-    const fresh = await this.withoutDuplicates(inHorizon);
+    const fresh = await this.withoutDuplicates(inHorizon, stored);
     const duplicates = inHorizon.length - fresh.length;
     const observedAtMs = deps.clock();
     const changes: IngestedChange[] = fresh.map((r) => ({
@@ -128,8 +128,14 @@ export class SourcePoller {
 
     const pageFull = list.length >= this.pageSize;
     const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
-    const keys: SeenKey[] = fresh.map((r) => ({ key: dedupeKey(r.entityId, r.version), position: r.position ?? next.position }));
-    const outcome = await deps.store.commit(source.id, this.fence, next, keys, this.horizon(next));
+    // Only keys the store keeps (at or after the new horizon) are sent: a page mostly lies before it.
+    const nextHorizon = this.horizon(next);
+    const keys: SeenKey[] = [];
+    for (const r of fresh) {
+      const position = r.position ?? next.position;
+      if (position >= nextHorizon) keys.push({ key: dedupeKey(r.entityId, r.version), position });
+    }
+    const outcome = await deps.store.commit(source.id, this.fence, next, keys, nextHorizon);
     if (outcome === 'fenced') throw new LeaseLostError(source.id);
     this.recovering = false;
 
@@ -180,14 +186,22 @@ export class SourcePoller {
     return false;
   }
 
-  private async withoutDuplicates(records: readonly AcceptedRecord[]): Promise<AcceptedRecord[]> {
+  /**
+   * Drops (entity, version) pairs already produced, or repeated within the page. Only a record at or before
+   * the stored cursor can have been produced: every stored key was committed with a cursor at or after its
+   * own position. So the store is asked about those alone — with field cursors, a page past the cursor
+   * costs no lookups; token cursors give records no position, so all of them are looked up.
+   */
+  private async withoutDuplicates(records: readonly AcceptedRecord[], stored: StoredCursor): Promise<AcceptedRecord[]> {
     if (records.length === 0) return [];
     const keys = records.map((r) => dedupeKey(r.entityId, r.version));
-    const seen = await this.deps.store.seen(this.source.id, keys);
+    const lookup = records.flatMap((r, i) => (r.position === undefined || r.position <= stored.position ? [i] : []));
+    const answers = lookup.length === 0 ? [] : await this.deps.store.seen(this.source.id, lookup.map((i) => keys[i] as string));
+    const seen = new Set(lookup.filter((_, j) => answers[j] === true));
     const inPage = new Set<string>();
     return records.filter((_, i) => {
       const key = keys[i] as string;
-      if (seen[i] || inPage.has(key)) return false;
+      if (seen.has(i) || inPage.has(key)) return false;
       inPage.add(key);
       return true;
     });
