@@ -94,6 +94,21 @@ const rows = [
     ],
   ],
   [
+    'Edge security',
+    [
+      { title: 'Auth refusals by protocol and reason', unit: 'ops', targets: [{ expr: rate('deltastream_edge_auth_refusals_total', 'protocol, reason'), legend: '{{protocol}} {{reason}}' }] },
+      { title: 'Rate-limited requests by limit', unit: 'ops', targets: [{ expr: rate('deltastream_edge_rate_limited_total', 'protocol, limit'), legend: '{{protocol}} {{limit}}' }] },
+      {
+        title: 'Limits decided without Redis, key file reloads',
+        unit: 'ops',
+        targets: [
+          { expr: rate('deltastream_edge_limiter_fallbacks_total', 'limit'), legend: 'in-memory {{limit}}' },
+          { expr: rate('deltastream_edge_key_reloads_total', 'outcome'), legend: 'key reload {{outcome}}' },
+        ],
+      },
+    ],
+  ],
+  [
     'Errors',
     [
       {
