@@ -148,7 +148,7 @@ describe('SourcePoller (field cursor)', () => {
     // overlap 5 s: a page past the cursor needs no lookups; only its last 5 s of keys are worth keeping.
     const rows = Array.from({ length: 12 }, (_, i) => ({ id: `e${i}`, version: 1, updated_at: at(i * 2) }));
     const { store, poller, sinks } = setup(rows, { ...sourceConfig(), page: { ...sourceConfig().page, size: 100 } });
-    const ids = (keys: readonly string[]) => keys.map((key) => key.split('\u0000')[0]);
+    const ids = (keys: readonly string[]) => keys.map((key) => key.split('\u0000')[0] ?? key);
     const lookedUp: string[][] = [];
     const stored: string[][] = [];
     const seen = store.seen.bind(store);

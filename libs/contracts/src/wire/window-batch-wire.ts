@@ -18,6 +18,23 @@ export function readWindowBatch(bytes: Uint8Array): WindowBatch | undefined {
   }
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type FieldReader = readonly [Wire, (batch: Mutable<WindowBatch>, reader: WireReader) => void];
+
+/** WindowBatch fields by number: the wire type each must have and how it is read. */
+const FIELDS: Readonly<Record<number, FieldReader>> = {
+  1: [Wire.LengthDelimited, (batch, reader) => (batch.windowId = reader.string())],
+  2: [Wire.LengthDelimited, (batch, reader) => (batch.stream = reader.string())],
+  3: [Wire.Varint, (batch, reader) => (batch.windowStartMs = reader.int64())],
+  4: [Wire.Varint, (batch, reader) => (batch.windowEndMs = reader.int64())],
+  5: [Wire.Varint, (batch, reader) => (batch.partition = reader.int32())],
+  6: [Wire.Varint, (batch, reader) => (batch.part = reader.int32())],
+  7: [Wire.Varint, (batch, reader) => (batch.mode = reader.int32())],
+  8: [Wire.LengthDelimited, (batch, reader) => void batch.events.push(readChangeEvent(reader, reader.delimitedEnd()))],
+  9: [Wire.Varint, (batch, reader) => (batch.coalescedCount = reader.uint32())],
+  10: [Wire.Varint, (batch, reader) => (batch.lateCount = reader.uint32())],
+};
+
 function readBatch(reader: WireReader): WindowBatch {
   const events: ChangeEvent[] = [];
   const batch = {
@@ -32,55 +49,14 @@ function readBatch(reader: WireReader): WindowBatch {
     events,
     coalescedCount: 0,
     lateCount: 0,
-  } as WindowBatch;
+  } as Mutable<WindowBatch>;
   const end = reader.end;
   while (reader.pos < end) {
     const tag = reader.tag();
-    const field = tag >>> 3;
-    switch (field) {
-      case 1:
-        reader.expect(tag, Wire.LengthDelimited);
-        batch.windowId = reader.string();
-        break;
-      case 2:
-        reader.expect(tag, Wire.LengthDelimited);
-        batch.stream = reader.string();
-        break;
-      case 3:
-        reader.expect(tag, Wire.Varint);
-        batch.windowStartMs = reader.int64();
-        break;
-      case 4:
-        reader.expect(tag, Wire.Varint);
-        batch.windowEndMs = reader.int64();
-        break;
-      case 5:
-        reader.expect(tag, Wire.Varint);
-        batch.partition = reader.int32();
-        break;
-      case 6:
-        reader.expect(tag, Wire.Varint);
-        batch.part = reader.int32();
-        break;
-      case 7:
-        reader.expect(tag, Wire.Varint);
-        batch.mode = reader.int32();
-        break;
-      case 8:
-        reader.expect(tag, Wire.LengthDelimited);
-        events.push(readChangeEvent(reader, reader.delimitedEnd()));
-        break;
-      case 9:
-        reader.expect(tag, Wire.Varint);
-        batch.coalescedCount = reader.uint32();
-        break;
-      case 10:
-        reader.expect(tag, Wire.Varint);
-        batch.lateCount = reader.uint32();
-        break;
-      default:
-        throw new OffFastPath(`unknown field ${field}`);
-    }
+    const field = FIELDS[tag >>> 3];
+    if (field === undefined) throw new OffFastPath(`unknown field ${tag >>> 3}`);
+    reader.expect(tag, field[0]);
+    field[1](batch, reader);
   }
   return batch;
 }
