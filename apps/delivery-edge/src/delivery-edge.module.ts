@@ -19,7 +19,8 @@ export class DeliveryEdgeModule {
         service: 'delivery-edge',
         logger,
         kafka: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topics: topicOverridesFrom(config) },
-        redis: { url: config.REDIS_URL },
+        // Limits fall back to per-replica counting without Redis: the edge keeps serving meanwhile.
+        redis: { url: config.REDIS_URL, degradable: true },
       })],
       controllers: [SseController],
       providers: [

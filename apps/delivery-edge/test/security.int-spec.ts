@@ -508,3 +508,53 @@ describe('delivery edge security: expiry and refresh on open streams', () => {
     expect(scenario.service?.output()).not.toContain(serviceKey);
   });
 });
+
+describe('delivery edge security: degraded and changing', () => {
+  /** A second edge on the same namespace with `env` over the suite's, ready to serve. */
+  async function extraEdge(env: Record<string, string>): Promise<{ service: RunningService; httpPort: number }> {
+    const httpPort = await freePort();
+    const grpcPort = await freePort();
+    const service = await startService('delivery-edge', { ...edgeEnv, TOPIC_NAMESPACE: scenario.namespace, TOPIC_PARTITIONS: '3', HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), EDGE_HEARTBEAT_MS: '1000', ...env });
+    extraEdges.push(service);
+    await waitForStatus(service, '/readyz', 200);
+    return { service, httpPort };
+  }
+
+  it('keeps enforcing limits in process memory while Redis is unreachable, and counts each such decision', async () => {
+    // Nothing listens on this port: every limiter call to Redis fails.
+    const { service, httpPort } = await extraEdge({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const ip = nextIp();
+    const outcomes: number[] = [];
+    for (let attempt = 0; attempt <= CONNECT_PER_IP; attempt++) {
+      const client = sse({ 'x-forwarded-for': ip });
+      outcomes.push(await client.open(sseUrl('streams=sensors', httpPort)));
+      client.close();
+    }
+    expect(outcomes).toEqual([...Array<number>(CONNECT_PER_IP).fill(200), 429]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/deltastream_edge_limiter_fallbacks_total\{[^}]*limit="connect_ip"[^}]*\} [1-9]/);
+  });
+
+  it('picks up a changed API key file without a restart, and keeps the previous keys when the new file is broken', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'edge-reload-'));
+    const keysFile = path.join(dir, 'api-keys');
+    const added = `dsk_${randomBytes(32).toString('base64url')}`;
+    writeFileSync(keysFile, `reporting ${hashApiKey(serviceKey)} iot.*\n`);
+    const { service, httpPort } = await extraEdge({ AUTH_API_KEYS_FILE: keysFile, AUTH_RELOAD_MS: '200' });
+    const status = async (key: string) => {
+      const client = sse({ 'x-api-key': key });
+      const code = await client.open(sseUrl('streams=iot.a', httpPort));
+      client.close();
+      return code;
+    };
+    expect(await status(added)).toBe(401);
+
+    writeFileSync(keysFile, `reporting ${hashApiKey(serviceKey)} iot.*\nadded ${hashApiKey(added)} iot.a\n`);
+    await eventually(async () => (await status(added)) === 200, 10_000, () => 'the added key to be accepted');
+
+    writeFileSync(keysFile, 'this line is not a key entry\n');
+    await eventually(async () => /deltastream_edge_key_reloads_total\{[^}]*outcome="failed"[^}]*\} [1-9]/.test(await (await fetch(`${service.url}/metrics`)).text()), 10_000, () => 'the failed reload to be counted');
+    expect(await status(added)).toBe(200);
+    expect(await status(serviceKey)).toBe(200);
+  });
+});

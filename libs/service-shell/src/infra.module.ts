@@ -13,7 +13,12 @@ export interface InfraOptions {
   readonly service: string;
   readonly logger: Logger;
   readonly kafka?: { readonly brokers: readonly string[]; readonly clientId?: string; readonly topics?: TopicOverrides };
-  readonly redis?: { readonly url: string };
+  /**
+   * `degradable`: the service works without Redis (e.g. the edge's limits fall back to per-replica
+   * counting), so it starts and stays ready while Redis is down, and the client keeps reconnecting.
+   * Otherwise (the default) Redis is required: start-up waits for it and readiness follows it.
+   */
+  readonly redis?: { readonly url: string; readonly degradable?: boolean };
 }
 
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -39,14 +44,25 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+const REDIS_DEGRADABLE = Symbol('REDIS_DEGRADABLE');
+
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(READINESS) private readonly readiness: ReadinessRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(REDIS_DEGRADABLE) private readonly degradable: boolean,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.degradable) {
+      // A failed first connect is logged by the client, which keeps reconnecting (retryStrategy).
+      this.redis.connect().then(
+        () => this.logger.info('connected to Redis'),
+        () => undefined,
+      );
+      return;
+    }
     await this.redis.connect();
     this.readiness.register('redis', () => redisReady(this.redis));
     this.logger.info('connected to Redis');
@@ -93,7 +109,7 @@ export class InfraModule {
     }
     if (options.redis) {
       const url = options.redis.url;
-      providers.push({ provide: REDIS, useFactory: () => createRedisClient(url, options.logger) }, RedisLifecycle);
+      providers.push({ provide: REDIS, useFactory: () => createRedisClient(url, options.logger) }, { provide: REDIS_DEGRADABLE, useValue: options.redis.degradable === true }, RedisLifecycle);
       exported.push(REDIS);
     }
     return { module: InfraModule, global: true, controllers: [HealthController], providers, exports: exported };
