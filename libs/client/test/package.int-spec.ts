@@ -2,11 +2,13 @@
 // into a directory outside the repository with `npm install --offline` (it has no dependencies), and
 // examples/node-subscribe.mjs run from there against the real edge — on Node 24 (global WebSocket) and
 // on the system's Node 20 (no WebSocket: SSE, or the `ws` package when installed). Then the browser
-// example's server: its module graph resolves and it passes WebSocket and SSE through to the edge.
+// example's server: its module graph resolves and it passes WebSocket and SSE through to the edge; and the
+// page itself in headless Chromium (puppeteer-core driving the Debian package's browser).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import puppeteer from 'puppeteer-core';
 import { eventually, freePort } from '@deltastream/testing';
 import { EdgeScenario, recordsFor } from './edge-fixture';
 
@@ -85,6 +87,9 @@ beforeAll(async () => {
   withWs = userProject(tarball, true);
   scenario = await new EdgeScenario().setUp();
   await scenario.produce('sensors', 1, 5);
+  // For the browser page: zstd frames take the client's pure-JS decoder (DecompressionStream has no zstd).
+  // `trades` because the edge serves the streams of its suite config (the demo's by default).
+  await scenario.produce('trades', 1, 4, { codec: 'zstd' });
   await scenario.startEdge();
 }, 180_000);
 
@@ -155,4 +160,55 @@ describe('@deltastream/client as an installed package', () => {
       expect(printed(result.stdout)).toEqual(expectedOutput(2));
     }
   });
+
+  it('the browser page in headless Chromium: live over WebSocket and over SSE, gzip and zstd frames decoded, the table shows every entity’s latest state', async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [path.join(root, 'examples/serve.mjs'), '--port', String(port), '--edge', scenario.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(server);
+    let output = '';
+    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(() => output.includes('browser example:'), 10_000, () => 'serve.mjs to listen');
+
+    const browser = await puppeteer.launch({ executablePath: chromium(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    try {
+      for (const [query, transport, stream, frames] of [
+        ['stream=sensors&from=earliest', 'websocket', 'sensors', 5],
+        ['stream=sensors&from=earliest&transport=sse', 'sse', 'sensors', 5],
+        ['stream=trades&key=id&from=earliest', 'websocket', 'trades', 4],
+      ] as const) {
+        const context = await browser.createBrowserContext(); // fresh localStorage: no stored position
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (error) => problems.push(String(error)));
+        page.on('console', (message) => message.type() === 'error' && problems.push(`${message.text()} ${message.location().url ?? ''}`));
+        await page.goto(`http://127.0.0.1:${port}/?${query}`);
+        await page.waitForFunction((n: number) => document.getElementById('counters')?.textContent?.startsWith(`${n} frames`), { timeout: 30_000 }, frames).catch(async (error: unknown) => {
+          const state = await page.evaluate(() => ['status', 'counters', 'log'].map((id) => document.getElementById(id)?.textContent).join(' | '));
+          throw new Error(`${query}: ${frames} frames not shown (${String(error)}); page: ${state}; problems: ${problems.join('; ')}`);
+        });
+        const shown = await page.evaluate(() => ({
+          status: document.getElementById('status')?.textContent,
+          head: Array.from(document.querySelectorAll('#head th'), (th) => th.textContent),
+          rows: Array.from(document.querySelectorAll('#rows tr'), (tr) => Array.from(tr.children, (td) => td.textContent)),
+          log: document.getElementById('log')?.textContent ?? '',
+        }));
+        expect({ stream, status: shown.status, problems, log: shown.log }).toEqual({ stream, status: `live over ${transport}`, problems: [], log: '' });
+        const latest = new Map<string, Record<string, unknown>>();
+        for (let seq = 1; seq <= frames; seq++) for (const record of recordsFor(seq)) latest.set(String(record['id']), { ...latest.get(String(record['id'])), ...record });
+        expect(shown.head).toEqual(['id', 'seq', 'temp', 'note']);
+        expect(shown.rows).toEqual([...latest.keys()].sort().map((id) => ['id', 'seq', 'temp', 'note'].map((column) => String(latest.get(id)?.[column]))));
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
 });
+
+/** Chromium for the browser test: CHROMIUM_PATH, else the Debian package's (.ci/run installs it). */
+function chromium(): string {
+  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((c): c is string => c !== undefined && c !== '');
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`no Chromium at ${candidates.join(', ')}: install the Debian package \`chromium\` (what .ci/run does) or set CHROMIUM_PATH — the package promises browsers, so this must be checked`);
+  return found;
+}
