@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Partitioners, type Kafka, type PartitionMetadata } from 'kafkajs';
 import { ChangeEventSchema, DeadLetterSchema, topicCatalog } from '@deltastream/contracts';
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
-import { cleanUp, eventually, expectConfigRefused, expectServiceLifecycle, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { cleanUp, expectConfigRefused, expectServiceLifecycle, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { expectEveryDemoChangeOnce, startFaultyDemo, writeDemoSuite } from './demo-fixture';
 
 // The ingestor with INGESTOR_KAFKA_CLIENT=platformatic (change events produced by @platformatic/kafka)
 // against the real demo upstream with its faults on: the same guarantees as with kafkajs — every change
@@ -28,39 +26,6 @@ afterEach(async () => {
   await cleanUp(running, readers);
 });
 
-async function getJson<T>(url: string): Promise<T> {
-  // The demo's fault injection applies to us too: retry until a clean answer.
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const response = await fetch(url);
-    if (response.ok) {
-      try {
-        return (await response.json()) as T;
-      } catch {
-        // a deliberately truncated body; ask again
-      }
-    }
-  }
-  throw new Error(`${url} never answered cleanly`);
-}
-
-/** Every well-formed change the demo source holds up to `until` (ISO), read directly. */
-async function upstreamSensorKeys(base: string, until: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  let since: string | undefined;
-  for (;;) {
-    const body = await getJson<{ records: Record<string, unknown>[]; next_since: string; has_more: boolean }>(
-      `${base}/v1/sensors/changes?limit=10000${since ? `&since=${encodeURIComponent(since)}` : ''}`,
-    );
-    for (const record of body.records) {
-      const timestamp = record['timestamp'];
-      if (typeof timestamp === 'string' && timestamp > until) return keys;
-      if (typeof record['id'] === 'string' && typeof record['version'] === 'number' && typeof timestamp === 'string') keys.add(`${record['id']}@${record['version']}`);
-    }
-    if (!body.has_more || body.records.length === 0) return keys;
-    since = body.next_since;
-  }
-}
-
 /** Where kafkajs' default partitioner (the ProtoProducer's) puts `key` on a topic of `PARTITIONS` partitions. */
 const kafkajsPartition = (() => {
   const partitioner = Partitioners.DefaultPartitioner();
@@ -72,47 +37,8 @@ describe('ingestor producing with @platformatic/kafka', () => {
   it('carries every sensor change and trade of the demo source exactly once, with the same headers and partitions as kafkajs', async () => {
     const namespace = `it-plt-${randomUUID().slice(0, 8)}`;
     const topics = topicCatalog({ namespace });
-    const demo = await startService('demo-source', {
-      DEMO_SPEED: '20',
-      DEMO_SENSORS: '20',
-      DEMO_TRADES_PER_SEC: '10',
-      DEMO_RETENTION_MS: '86400000',
-      DEMO_SEED: namespace,
-      DEMO_FAULT_THROTTLE_EVERY: '7',
-      DEMO_FAULT_RETRY_AFTER_S: '1',
-      DEMO_FAULT_ERROR_RATE: '0.1',
-      DEMO_FAULT_DUPLICATE_RATE: '0.05',
-      DEMO_FAULT_BAD_RECORD_RATE: '0.01',
-    });
-    running.push(demo);
-    await waitForStatus(demo, '/readyz', 200);
-
-    const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-plt-')), 'deltastream.yaml');
-    writeFileSync(
-      suite,
-      `version: 1
-sources:
-  - id: demo-sensors
-    stream: sensors
-    url: ${demo.url}/v1/sensors/changes
-    recordsPath: records
-    occurredAtField: timestamp
-    cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 5000 }
-    page: { param: limit, size: 500 }
-    pollIntervalMs: 100
-  - id: demo-trades
-    stream: trades
-    url: ${demo.url}/v1/trades
-    recordsPath: trades
-    entityIdField: symbol
-    versionField: id
-    occurredAtField: ts
-    partitionKey: stream
-    cursor: { mode: token, param: cursor, from: body, path: next_cursor }
-    page: { param: limit, size: 500 }
-    pollIntervalMs: 100
-`,
-    );
+    const demo = await startFaultyDemo(namespace, running);
+    const suite = writeDemoSuite(demo.url, { tmpPrefix: 'ds-plt-', tradesPartitionKey: 'stream' });
     const ingestor = await startService('ingestor', {
       DELTASTREAM_CONFIG: suite,
       TOPIC_NAMESPACE: namespace,
@@ -127,21 +53,7 @@ sources:
     const deadLetters = await new TopicReader(kafka, topics.deadLetter.name, DeadLetterSchema).start();
     readers.push(events, deadLetters as TopicReader<typeof ChangeEventSchema | typeof DeadLetterSchema>);
 
-    await eventually(() => events.records.filter((r) => r.message.stream === 'trades').length >= 300, 60_000, () => 'trades flowing');
-    const stats = await getJson<{ now: string }>(`${demo.url}/admin/stats`);
-    const expected = await upstreamSensorKeys(demo.url, stats.now);
-    expect(expected.size).toBeGreaterThan(500);
-
-    const sensorKeys = () => events.records.filter((r) => r.message.stream === 'sensors').map((r) => `${r.message.entityId}@${r.message.version}`);
-    const missing = () => {
-      const seen = new Set(sensorKeys());
-      return [...expected].filter((k) => !seen.has(k));
-    };
-    await eventually(() => missing().length === 0, 60_000, () => `all ${expected.size} upstream sensor changes (missing ${missing().slice(0, 10).join(', ')})`);
-    const keys = sensorKeys();
-    expect(keys.length).toBe(new Set(keys).size);
-    const trades = events.records.filter((r) => r.message.stream === 'trades').map((r) => r.message.version);
-    expect(trades.length).toBe(new Set(trades).size);
+    await expectEveryDemoChangeOnce(events, demo.url);
 
     // The record layout of ProtoProducer: key by entity (sensors) or stream (trades), the kafkajs partition
     // of that key, and the trace / correlation / content-type headers.
