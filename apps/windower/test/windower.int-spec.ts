@@ -134,6 +134,39 @@ const paced = () => new Promise((resolve) => setTimeout(resolve, 25));
 
 const missingFrom = (inputs: readonly Input[], occurrences: ReadonlyMap<string, number>) => inputs.map((i) => keyOf(i.change)).filter((k) => !occurrences.has(k));
 
+/** Sends paced chunks of 40 changes with advancing event times (40 000 at most) until `stop()`; `all` holds every one sent. */
+function keepSending(send: (inputs: readonly Input[]) => Promise<void>) {
+  const all: Input[] = [];
+  const base = Date.now();
+  let produced = 0;
+  let stopped = false;
+  const flowing = (async () => {
+    while (!stopped && produced < 40_000) {
+      const chunk = changes(40, { baseMs: base + produced * 2, firstVersion: produced });
+      produced += chunk.length;
+      all.push(...chunk);
+      await send(chunk);
+      await paced();
+    }
+  })();
+  return {
+    all,
+    produced: () => produced,
+    stop: async () => {
+      stopped = true;
+      await flowing;
+    },
+  };
+}
+
+/** Waits until every one of `all` is in a window, then: no window id with two contents, no all-mode event twice. */
+async function expectWindowedExactlyOnce(reader: TopicReader<typeof WindowBatchSchema>, all: readonly Input[]): Promise<void> {
+  await eventually(() => missingFrom(all, analyse(reader.records).occurrences).length === 0, 40_000, () => `all ${all.length} events windowed (missing ${missingFrom(all, analyse(reader.records).occurrences).length})`);
+  const result = analyse(reader.records);
+  expect(result.conflicting).toEqual([]);
+  expect(result.duplicated).toEqual([]);
+}
+
 describe('windower (real broker)', () => {
   it('windows every event exactly once in all mode, coalesces in latest mode, and produces the same window ids and contents when run again', async () => {
     const first = scenario();
@@ -204,53 +237,25 @@ describe('windower (real broker)', () => {
     const { start, send, windows } = scenario();
     const victim = await start();
     const reader = await windows();
-    const all: Input[] = [];
-    const base = Date.now();
-    let produced = 0;
-    let stop = false;
     // Events keep flowing in during the kill and the restart.
-    const flowing = (async () => {
-      while (!stop && produced < 40_000) {
-        const chunk = changes(40, { baseMs: base + produced * 2, firstVersion: produced });
-        produced += chunk.length;
-        all.push(...chunk);
-        await send(chunk);
-        await paced();
-      }
-    })();
+    const flow = keepSending(send);
     await eventually(() => reader.records.length >= 10, 30_000, () => `first windows (have ${reader.records.length})`);
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');
-    const killedAfter = { windows: reader.records.length, produced };
+    const killedAfter = { windows: reader.records.length, produced: flow.produced() };
     await start();
     await eventually(() => reader.records.length > killedAfter.windows + 10, 40_000, () => 'windows after the restart');
-    stop = true;
-    await flowing;
-    expect(produced).toBeGreaterThan(killedAfter.produced);
+    await flow.stop();
+    expect(flow.produced()).toBeGreaterThan(killedAfter.produced);
 
-    await eventually(() => missingFrom(all, analyse(reader.records).occurrences).length === 0, 40_000, () => `all ${all.length} events windowed (missing ${missingFrom(all, analyse(reader.records).occurrences).length})`);
-    const result = analyse(reader.records);
-    expect(result.conflicting).toEqual([]);
-    expect(result.duplicated).toEqual([]);
+    await expectWindowedExactlyOnce(reader, flow.all);
   });
 
   it('splits the partitions between two replicas and loses nothing when one joins and one leaves mid-stream', async () => {
     const { start, send, windows } = scenario();
     const first = await start();
     const reader = await windows();
-    const all: Input[] = [];
-    const base = Date.now();
-    let produced = 0;
-    let stop = false;
-    const flowing = (async () => {
-      while (!stop && produced < 40_000) {
-        const chunk = changes(40, { baseMs: base + produced * 2, firstVersion: produced });
-        produced += chunk.length;
-        all.push(...chunk);
-        await send(chunk);
-        await paced();
-      }
-    })();
+    const flow = keepSending(send);
     await eventually(() => reader.records.length >= 5, 30_000, () => 'first windows');
     const second = await start();
     const assignments = (service: RunningService) =>
@@ -264,20 +269,16 @@ describe('windower (real broker)', () => {
     expect([...(assignments(first).at(-1) ?? []), ...(assignments(second).at(-1) ?? [])].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     const beforeLeave = reader.records.length;
     await eventually(() => reader.records.length > beforeLeave + 5, 30_000, () => 'windows from both replicas');
-    const producedBeforeLeave = produced;
+    const producedBeforeLeave = flow.produced();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await eventually(() => assignments(second).at(-1)?.length === 6, 30_000, () => 'the remaining replica owning every partition');
     const afterLeave = reader.records.length;
     await eventually(() => reader.records.length > afterLeave + 5, 30_000, () => 'windows after the leave');
-    stop = true;
-    await flowing;
-    expect(produced).toBeGreaterThan(producedBeforeLeave);
+    await flow.stop();
+    expect(flow.produced()).toBeGreaterThan(producedBeforeLeave);
 
-    await eventually(() => missingFrom(all, analyse(reader.records).occurrences).length === 0, 40_000, () => `all ${all.length} events windowed (missing ${missingFrom(all, analyse(reader.records).occurrences).length})`);
-    const result = analyse(reader.records);
-    expect(result.conflicting).toEqual([]);
-    expect(result.duplicated).toEqual([]);
+    await expectWindowedExactlyOnce(reader, flow.all);
   });
 
   it('dead-letters a poison record and an invalid event, and windows the rest', async () => {
