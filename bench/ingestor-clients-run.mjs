@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildAndLoad, machine, markdownTable, writeResults } from './lib/report.mjs';
-import { cpuSeconds, deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuSeconds, deleteNamespaceTopics, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 
 const RUNS = Number(process.env.BENCH_INGEST_RUNS ?? 3);
 const FIXED = Number(process.env.BENCH_INGEST_FIXED ?? 10_000);
@@ -39,23 +39,7 @@ async function measure(client) {
   const namespace = `bench-ingest-${randomUUID().slice(0, 6)}`;
   const ports = await freePorts('demo', 'ingestor');
   const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-ingest-')), 'deltastream.yaml');
-  writeFileSync(
-    suite,
-    `version: 1
-sources:
-  - id: sensors
-    stream: sensors
-    url: http://127.0.0.1:${ports.demo}/v1/sensors/changes
-    recordsPath: records
-    entityIdField: id
-    versionField: version
-    occurredAtField: timestamp
-    partitionKey: ${KEY}
-    cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
-    page: { param: limit, size: 10000 }
-    pollIntervalMs: 50
-`,
-  );
+  writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: KEY }));
   const { start, stopAndWait } = pipeline(namespace);
   const demo = start('demo-source', { HTTP_PORT: String(ports.demo), DEMO_SPEED: '0.001', DEMO_START: new Date().toISOString(), DEMO_SENSORS: String(SENSORS), DEMO_SENSOR_HZ: String(HZ), DEMO_TRADES_PER_SEC: '0', DEMO_RETENTION_MS: '120000', DEMO_MAX_RECORDS: '20000000' });
   await ready(ports.demo);

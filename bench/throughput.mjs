@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { cpuMeter, deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuMeter, deleteNamespaceTopics, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 import { rawKafkajs, rawPlatformatic, sampleChangeEvent } from './lib/raw-clients.mjs';
 
 const require = createRequire(import.meta.url);
@@ -50,25 +50,7 @@ for (const r of [raw, rawOther]) console.log(`  ${r.client}: produce ${r.produce
 // --- (b) and (c): the pipeline ------------------------------------------------------------------------------
 const ports = await freePorts('demo', 'ingestor', 'windower', 'enricher', 'compressor', 'edge', 'grpc');
 const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastream.yaml');
-writeFileSync(
-  suite,
-  `version: 1
-sources:
-  - id: sensors
-    stream: sensors
-    url: http://127.0.0.1:${ports.demo}/v1/sensors/changes
-    recordsPath: records
-    entityIdField: id
-    versionField: version
-    occurredAtField: timestamp
-    partitionKey: ${PARTITION_KEY}
-    cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
-    page: { param: limit, size: 10000 }
-    pollIntervalMs: 50
-streams:
-  - { name: sensors, window: { ms: ${WINDOW_MS}, allowedLatenessMs: 0, idleFlushMs: ${WINDOW_MS}, mode: all }, access: { anonymous: true } }
-`,
-);
+writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS }));
 const { start, stopAndWait, children } = pipeline(namespace);
 const common = { DELTASTREAM_CONFIG: suite };
 const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : [];

@@ -108,3 +108,31 @@ export async function deleteNamespaceTopics(namespace, brokers = (process.env.KA
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+/**
+ * The suite YAML of the benches fed by the demo upstream: one source polling the demo's sensors on
+ * `demoPort` (pages of 10 000, every 50 ms) keyed by `partitionKey` (`stream` or `entity`); with `windowMs`,
+ * also the sensors stream in windows of that length, readable without credentials.
+ */
+export function demoSensorsSuite({ demoPort, partitionKey, windowMs }) {
+  const streams =
+    windowMs === undefined
+      ? ''
+      : `streams:
+  - { name: sensors, window: { ms: ${windowMs}, allowedLatenessMs: 0, idleFlushMs: ${windowMs}, mode: all }, access: { anonymous: true } }
+`;
+  return `version: 1
+sources:
+  - id: sensors
+    stream: sensors
+    url: http://127.0.0.1:${demoPort}/v1/sensors/changes
+    recordsPath: records
+    entityIdField: id
+    versionField: version
+    occurredAtField: timestamp
+    partitionKey: ${partitionKey}
+    cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
+    page: { param: limit, size: 10000 }
+    pollIntervalMs: 50
+${streams}`;
+}
