@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { algorithmsOf, isJwtAlgorithm, parseOriginList, parseRate, type JwtAlgorithm, type OriginPolicy, type Rate } from '@deltastream/access';
-import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema } from '@deltastream/service-shell';
+import { httpEnvSchema, kafkaEnvSchema, readPemFile, redisEnvSchema } from '@deltastream/service-shell';
 import { suiteFileEnvSchema } from '@deltastream/suite-config';
 import { loadKeyMaterial, type KeyMaterial, type KeySources } from './auth/key-material';
 
@@ -79,17 +78,7 @@ const flag = (fallback: 'true' | 'false') =>
 const pem = z
   .string()
   .optional()
-  .transform((file, ctx) => {
-    if (!file) return undefined;
-    try {
-      const text = readFileSync(file, 'utf8');
-      if (!text.includes('-----BEGIN')) ctx.addIssue({ code: 'custom', message: `${file} is not a PEM file` });
-      return text;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
-      return z.NEVER;
-    }
-  });
+  .transform((file, ctx) => (file ? readPemFile(file, ctx) : undefined));
 
 /** Environment of the delivery-edge service, before key material is loaded and cross-checked. */
 const deliveryEdgeBaseSchema = httpEnvSchema(8080)

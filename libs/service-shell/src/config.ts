@@ -26,8 +26,11 @@ export function parseConfig<Schema extends z.ZodType>(service: string, schema: S
 
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
 
-/** A PEM file read at boot, so a missing or unreadable file stops the service with its path. */
-const pemFile = z.string().transform((file, ctx) => {
+/**
+ * Reads a PEM file at boot (in a zod transform): a file without a PEM block, or one that cannot be read,
+ * is reported on `ctx` with its path.
+ */
+export function readPemFile(file: string, ctx: z.RefinementCtx): string {
   try {
     const text = readFileSync(file, 'utf8');
     if (!text.includes('-----BEGIN')) ctx.addIssue({ code: 'custom', message: `${file} is not a PEM file` });
@@ -36,7 +39,10 @@ const pemFile = z.string().transform((file, ctx) => {
     ctx.addIssue({ code: 'custom', message: `${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
     return z.NEVER;
   }
-});
+}
+
+/** A PEM file read at boot, so a missing or unreadable file stops the service with its path. */
+const pemFile = z.string().transform(readPemFile);
 
 /** Environment every Kafka-connected service reads. */
 export const kafkaEnvSchema = z.object({
