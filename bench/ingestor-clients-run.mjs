@@ -6,7 +6,8 @@
 //
 // The suite is bench:throughput's (2000 sensors × 5 Hz per unit of speed, pages of 10 000, keyed by stream).
 // Env: BENCH_INGEST_RUNS (3 per client), BENCH_INGEST_FIXED (10000 ev/s), BENCH_INGEST_SATURATE (60000
-// ev/s), BENCH_INGEST_STEP_S (20), BENCH_INGEST_KEY (stream | entity).
+// ev/s), BENCH_INGEST_STEP_S (20), BENCH_INGEST_KEY (stream | entity), BENCH_INGEST_CLIENTS (kafkajs,platformatic),
+// BENCH_INGEST_UPSTREAM_LATENCY_MS (0: the demo upstream answers each page after this long, like a remote API).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ const FIXED = Number(process.env.BENCH_INGEST_FIXED ?? 10_000);
 const SATURATE = Number(process.env.BENCH_INGEST_SATURATE ?? 60_000);
 const STEP_S = Number(process.env.BENCH_INGEST_STEP_S ?? 20);
 const KEY = process.env.BENCH_INGEST_KEY ?? 'stream';
+const CLIENTS = (process.env.BENCH_INGEST_CLIENTS ?? 'kafkajs,platformatic').split(',');
+const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_INGEST_UPSTREAM_LATENCY_MS ?? 0);
 const SENSORS = 2000;
 const HZ = 5;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -43,6 +46,7 @@ async function measure(client) {
   const { start, stopAndWait } = pipeline(namespace);
   const demo = start('demo-source', { HTTP_PORT: String(ports.demo), DEMO_SPEED: '0.001', DEMO_START: new Date().toISOString(), DEMO_SENSORS: String(SENSORS), DEMO_SENSOR_HZ: String(HZ), DEMO_TRADES_PER_SEC: '0', DEMO_RETENTION_MS: '120000', DEMO_MAX_RECORDS: '20000000' });
   await ready(ports.demo);
+  if (UPSTREAM_LATENCY_MS > 0) await fetch(`http://127.0.0.1:${ports.demo}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: UPSTREAM_LATENCY_MS }) });
   const ingestor = start('ingestor', { DELTASTREAM_CONFIG: suite, HTTP_PORT: String(ports.ingestor), INGESTOR_KAFKA_CLIENT: client });
   await ready(ports.ingestor);
   const speed = (rate) => fetch(`http://127.0.0.1:${ports.demo}/admin/speed`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ speed: rate / (SENSORS * HZ) }) });
@@ -73,15 +77,15 @@ async function measure(client) {
 }
 
 buildAndLoad('contracts');
-const order = Array.from({ length: RUNS }, (_, i) => (i % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'])).flat();
-console.log(`ingestor clients: ${RUNS} runs per client, fixed ${FIXED} ev/s and saturated at ${SATURATE} ev/s offered, ${STEP_S} s each, keyed by ${KEY}; order ${order.join(' ')}`);
+const order = Array.from({ length: RUNS }, (_, i) => (i % 2 === 0 ? CLIENTS : [...CLIENTS].reverse())).flat();
+console.log(`ingestor clients: ${RUNS} runs per client, fixed ${FIXED} ev/s and saturated at ${SATURATE} ev/s offered, ${STEP_S} s each, keyed by ${KEY}, upstream latency ${UPSTREAM_LATENCY_MS} ms; order ${order.join(' ')}`);
 const runs = [];
 for (const [i, client] of order.entries()) {
   const result = await measure(client);
   runs.push({ run: i + 1, ...result });
   console.log(`  run ${i + 1} ${client}: fixed ${JSON.stringify(result.fixed)}; saturated ${JSON.stringify(result.saturated)}`);
 }
-const summary = ['kafkajs', 'platformatic'].map((client) => {
+const summary = CLIENTS.map((client) => {
   const mine = runs.filter((r) => r.client === client);
   const pick = (step, field) => median(mine.map((r) => r[step][field]));
   return {
@@ -103,6 +107,7 @@ console.log(
     summary.map((s) => [s.client, s.fixedProducedEventsPerSec, s.fixedCpuPercent, s.fixedCpuMsPer10k, s.saturatedProducedEventsPerSec, s.saturatedCpuPercent, s.saturatedCpuMsPer10k]),
   )}`,
 );
-const file = writeResults(`ingestor-clients-${KEY}`, { runsPerClient: RUNS, fixed: FIXED, saturate: SATURATE, stepSeconds: STEP_S, key: KEY, order, runs, summary, machine: machine() });
+const name = `ingestor-clients-${KEY}${UPSTREAM_LATENCY_MS > 0 ? `-latency-${UPSTREAM_LATENCY_MS}ms` : ''}`;
+const file = writeResults(name, { runsPerClient: RUNS, fixed: FIXED, saturate: SATURATE, stepSeconds: STEP_S, key: KEY, upstreamLatencyMs: UPSTREAM_LATENCY_MS, order, runs, summary, machine: machine() });
 console.log(`\ningestor clients: ${file}`);
 process.exit(0);

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { expectServiceLifecycle, expectConfigRefused, freePort, startService } from '@deltastream/testing';
 
 describe('delivery-edge service shell', () => {
-  it('boots, reports healthy and ready (kafka, redis, frames reader, gRPC), and exits 0 on SIGTERM', async () => {
-    await expectServiceLifecycle('delivery-edge', ['kafka', 'redis', 'frames_reader', 'grpc'], {
+  it('boots, reports healthy and ready (kafka, frames reader, gRPC — not Redis: the edge serves without it), and exits 0 on SIGTERM', async () => {
+    await expectServiceLifecycle('delivery-edge', ['kafka', 'frames_reader', 'grpc'], {
       TOPIC_NAMESPACE: `it-edge-boot-${randomUUID().slice(0, 8)}`,
       GRPC_PORT: String(await freePort()),
     });

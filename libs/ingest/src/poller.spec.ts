@@ -61,6 +61,12 @@ function setup(rows: Row[], source = sourceConfig()) {
   return { store, upstream, sinks, poller, source };
 }
 
+/** Lets pending promise callbacks run until `check` holds (no timers: everything here is in-process). */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1000 && !check(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  if (!check()) throw new Error('condition never held');
+}
+
 async function drain(poller: SourcePoller, maxPolls = 200): Promise<void> {
   for (let i = 0; i < maxPolls; i += 1) {
     if ((await poller.pollOnce()).caughtUp) return;
@@ -165,6 +171,51 @@ describe('SourcePoller (field cursor)', () => {
     await drain(poller);
     expect(lookedUp.at(-1)).toEqual(['e9', 'e10', 'e11']);
     expect(sinks.changes).toHaveLength(12);
+  });
+
+  it('requests the next page while the current one is published, and uses it when the cursor moved as expected', async () => {
+    const rows = Array.from({ length: 7 }, (_, i) => ({ id: `e${i}`, version: 1, updated_at: at(i + 1) }));
+    const { poller, sinks, upstream } = setup(rows);
+    let release: () => void = () => undefined;
+    const publish = sinks.publish.bind(sinks);
+    const published: string[][] = [];
+    sinks.publish = async (changes) => {
+      published.push(changes.map((c) => c.entityId));
+      await new Promise<void>((resolve) => (release = resolve));
+      return publish(changes);
+    };
+    const first = poller.pollOnce();
+    await eventually(() => published.length === 1);
+    // While page 1 (e0–e2) waits for the broker, page 2 is already asked for, from e2's cursor.
+    expect(upstream.requests.map((r) => r.query['since'])).toEqual([new Date(-5000).toISOString(), new Date(Date.parse(at(3)) - 1).toISOString()]);
+    release();
+    expect((await first).caughtUp).toBe(false);
+    const second = poller.pollOnce();
+    await eventually(() => published.length === 2);
+    expect(upstream.requests).toHaveLength(3); // page 2 was not fetched again; page 3 is on its way
+    release();
+    await second;
+    sinks.publish = publish;
+    await drain(poller);
+    expect(sinks.changes.map((c) => c.entityId)).toEqual(rows.map((r) => r.id));
+  });
+
+  it('drops the page fetched ahead when publishing fails, and re-reads from the overlap', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => ({ id: `e${i}`, version: 1, updated_at: at(i + 1) }));
+    const { poller, sinks, upstream } = setup(rows);
+    await poller.pollOnce(); // the start is a recovery: page 1, and page 2 fetched ahead
+    const publish = sinks.publish.bind(sinks);
+    sinks.publish = async () => {
+      throw new Error('broker down');
+    };
+    await expect(poller.pollOnce()).rejects.toThrow('broker down');
+    sinks.publish = publish;
+    poller.markRecovering();
+    await drain(poller);
+    const sinces = upstream.requests.map((r) => r.query['since']);
+    // After the failure: from the committed cursor (e2 at 3 s) minus the 5 s overlap, not the page ahead.
+    expect(sinces).toContain(new Date(Date.parse(at(3)) - 5000).toISOString());
+    expect(new Set(sinks.changes.map((c) => c.entityId))).toEqual(new Set(rows.map((r) => r.id)));
   });
 
   it('stops with LeaseLostError and writes nothing once fenced', async () => {

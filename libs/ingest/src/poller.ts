@@ -1,7 +1,7 @@
 import type { SourceConfig } from '@deltastream/suite-config';
 import { cursorFrom, formatPosition, maxCursor, requestCursor, type FieldCursor } from './cursor';
 import { acceptRecord, atPath, dedupeKey, recordsOf, type AcceptedRecord } from './records';
-import type { ChangeSink, CursorStore, IngestMetrics, IngestedChange, PageFetcher, RejectedInput, RejectSink, SeenKey, StoredCursor } from './ports';
+import type { ChangeSink, CursorStore, FetchResult, IngestMetrics, IngestedChange, PageFetcher, RejectedInput, RejectSink, SeenKey, StoredCursor } from './ports';
 
 /** The lease was taken over: this poller must stop without writing anything more. */
 export class LeaseLostError extends Error {
@@ -41,6 +41,11 @@ export class SourcePoller {
   private recovering = true;
   private pageSize: number;
   private etag: { readonly forRequest: string; readonly value: string } | undefined;
+  /**
+   * The next page, requested while the current one is published and committed (so the upstream's
+   * latency overlaps the broker's and Redis'). Used only when the next poll asks exactly this request.
+   */
+  private prefetched: { readonly requestKey: string; readonly result: Promise<FetchResult>; readonly abort: AbortController } | undefined;
 
   constructor(
     private readonly source: SourceConfig,
@@ -60,21 +65,26 @@ export class SourcePoller {
   }
 
   async pollOnce(signal?: AbortSignal): Promise<PollOutcome> {
+    try {
+      return await this.poll(signal);
+    } catch (error) {
+      // Whatever failed, the next poll re-reads the stored cursor: a page fetched ahead may not fit it.
+      this.dropPrefetch();
+      throw error;
+    }
+  }
+
+  /** Stops a fetch of the next page still under way (the poller is being dropped). */
+  dropPrefetch(): void {
+    this.prefetched?.abort.abort();
+    this.prefetched = undefined;
+  }
+
+  private async poll(signal?: AbortSignal): Promise<PollOutcome> {
     const { source, deps } = this;
     const stored = (await deps.store.load(source.id)) ?? this.initialCursor();
-    const requestValue = this.requestValue(stored);
-    const query: Record<string, string> = { [source.page.param]: String(this.pageSize) };
-    if (requestValue !== undefined) query[source.cursor.param] = requestValue;
-    const requestKey = JSON.stringify(query);
-
-    const result = await deps.fetcher.fetch({
-      url: source.url,
-      query,
-      etag: this.etag?.forRequest === requestKey ? this.etag.value : undefined,
-      timeoutMs: source.timeoutMs,
-      maxBytes: source.maxResponseBytes,
-      signal,
-    });
+    const { query, requestKey } = this.request(stored, this.pageSize, this.recovering);
+    const result = await this.fetchPage(query, requestKey, signal);
 
     if (result.kind === 'not_modified') {
       deps.metrics.notModified(source.id);
@@ -121,13 +131,16 @@ export class SourcePoller {
       recovery: this.recovering,
     }));
 
+    const pageFull = list.length >= this.pageSize;
+    const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
+    const nextPageSize = this.nextPageSize(pageFull, next, stored);
+    // More is waiting upstream: ask for it now, from the cursor this page will commit.
+    if (!caughtUp) this.prefetch(this.request(next, nextPageSize, false), signal);
+
     await deps.changes.publish(changes);
     if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
     if (duplicates > 0) deps.metrics.duplicatesSuppressed(source.id, duplicates);
     await this.reject(rejects);
-
-    const pageFull = list.length >= this.pageSize;
-    const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
     // Only keys the store keeps (at or after the new horizon) are sent: a page mostly lies before it.
     const nextHorizon = this.horizon(next);
     const keys: SeenKey[] = [];
@@ -138,15 +151,57 @@ export class SourcePoller {
     const outcome = await deps.store.commit(source.id, this.fence, next, keys, nextHorizon);
     if (outcome === 'fenced') throw new LeaseLostError(source.id);
     this.recovering = false;
-
-    // A full page that did not move a field cursor means more records share one cursor value than a page
-    // holds: without a bigger page the source could never get past them.
-    if (source.cursor.mode === 'field' && pageFull && next.position <= stored.position) {
-      this.pageSize = Math.min(this.pageSize * 2, MAX_PAGE_SIZE);
-    } else if (!pageFull && this.pageSize > source.page.size) {
-      this.pageSize = source.page.size;
-    }
+    this.pageSize = nextPageSize;
     return { caughtUp, produced: changes.length, rejected: rejects.length, duplicates };
+  }
+
+  /** The query for a page from `cursor`, and its identity (what ETags and prefetches are matched by). */
+  private request(cursor: StoredCursor, pageSize: number, recovering: boolean): { query: Record<string, string>; requestKey: string } {
+    const { source } = this;
+    const requestValue = this.requestValue(cursor, recovering);
+    const query: Record<string, string> = { [source.page.param]: String(pageSize) };
+    if (requestValue !== undefined) query[source.cursor.param] = requestValue;
+    return { query, requestKey: JSON.stringify(query) };
+  }
+
+  private fetchPage(query: Record<string, string>, requestKey: string, signal?: AbortSignal): Promise<FetchResult> {
+    const ahead = this.prefetched;
+    this.prefetched = undefined;
+    if (ahead?.requestKey === requestKey) return ahead.result;
+    ahead?.abort.abort();
+    return this.fetch(query, requestKey, signal);
+  }
+
+  private prefetch({ query, requestKey }: { query: Record<string, string>; requestKey: string }, signal?: AbortSignal): void {
+    this.dropPrefetch();
+    const abort = new AbortController();
+    const result = this.fetch(query, requestKey, signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]));
+    // Failures surface when the page is used; one never used (dropped) must not be an unhandled rejection.
+    result.catch(() => undefined);
+    this.prefetched = { requestKey, result, abort };
+  }
+
+  private fetch(query: Record<string, string>, requestKey: string, signal?: AbortSignal): Promise<FetchResult> {
+    const { source } = this;
+    return this.deps.fetcher.fetch({
+      url: source.url,
+      query,
+      etag: this.etag?.forRequest === requestKey ? this.etag.value : undefined,
+      timeoutMs: source.timeoutMs,
+      maxBytes: source.maxResponseBytes,
+      signal,
+    });
+  }
+
+  /**
+   * A full page that did not move a field cursor means more records share one cursor value than a page
+   * holds: without a bigger page the source could never get past them. Back to the configured size after.
+   */
+  private nextPageSize(pageFull: boolean, next: StoredCursor, stored: StoredCursor): number {
+    const { source } = this;
+    if (source.cursor.mode === 'field' && pageFull && next.position <= stored.position) return Math.min(this.pageSize * 2, MAX_PAGE_SIZE);
+    if (!pageFull && this.pageSize > source.page.size) return source.page.size;
+    return this.pageSize;
   }
 
   private initialCursor(): StoredCursor {
@@ -157,10 +212,10 @@ export class SourcePoller {
     return initial;
   }
 
-  private requestValue(stored: StoredCursor): string | undefined {
+  private requestValue(stored: StoredCursor, recovering: boolean): string | undefined {
     const { cursor } = this.source;
     if (cursor.mode === 'token') return stored.value === '' ? undefined : stored.value;
-    return requestCursor(stored, cursor, this.recovering);
+    return requestCursor(stored, cursor, recovering);
   }
 
   /** Positions below this are outside duplicate suppression. */
