@@ -126,13 +126,7 @@ describe('@deltastream/client as an installed package', () => {
   });
 
   it('the browser example server resolves the whole module graph and passes WebSocket and SSE through to the edge', async () => {
-    const port = await freePort();
-    const server = spawn(process.execPath, [path.join(root, 'examples/serve.mjs'), '--port', String(port), '--edge', scenario.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(server);
-    let output = '';
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => output.includes('browser example:'), 10_000, () => 'serve.mjs to listen');
-    const base = `http://127.0.0.1:${port}`;
+    const base = await startExampleServer();
 
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
@@ -162,12 +156,7 @@ describe('@deltastream/client as an installed package', () => {
   });
 
   it('the browser page in headless Chromium: live over WebSocket and over SSE, gzip and zstd frames decoded, the table shows every entity’s latest state', async () => {
-    const port = await freePort();
-    const server = spawn(process.execPath, [path.join(root, 'examples/serve.mjs'), '--port', String(port), '--edge', scenario.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(server);
-    let output = '';
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => output.includes('browser example:'), 10_000, () => 'serve.mjs to listen');
+    const base = await startExampleServer();
 
     const browser = await puppeteer.launch({ executablePath: chromium(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     try {
@@ -181,7 +170,7 @@ describe('@deltastream/client as an installed package', () => {
         const problems: string[] = [];
         page.on('pageerror', (error) => problems.push(String(error)));
         page.on('console', (message) => message.type() === 'error' && problems.push(`${message.text()} ${message.location().url ?? ''}`));
-        await page.goto(`http://127.0.0.1:${port}/?${query}`);
+        await page.goto(`${base}/?${query}`);
         await page.waitForFunction((n: number) => document.getElementById('counters')?.textContent?.startsWith(`${n} frames`), { timeout: 30_000 }, frames).catch(async (error: unknown) => {
           const state = await page.evaluate(() => ['status', 'counters', 'log'].map((id) => document.getElementById(id)?.textContent).join(' | '));
           throw new Error(`${query}: ${frames} frames not shown (${String(error)}); page: ${state}; problems: ${problems.join('; ')}`);
@@ -204,6 +193,17 @@ describe('@deltastream/client as an installed package', () => {
     }
   });
 });
+
+/** examples/serve.mjs in front of the scenario's edge, listening; its base URL. */
+async function startExampleServer(): Promise<string> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [path.join(root, 'examples/serve.mjs'), '--port', String(port), '--edge', scenario.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(server);
+  let output = '';
+  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(() => output.includes('browser example:'), 10_000, () => 'serve.mjs to listen');
+  return `http://127.0.0.1:${port}`;
+}
 
 /** Chromium for the browser test: CHROMIUM_PATH, else the Debian package's (.ci/run installs it). */
 function chromium(): string {
