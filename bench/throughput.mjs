@@ -183,13 +183,16 @@ const results = {
   raw,
   rawPlatformatic: rawOther,
   steps,
-  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by stream, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
+  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by ${PARTITION_KEY}, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
   machine: machine(),
 };
-const file = writeResults('throughput', results);
+// The default run (kafkajs, keyed by stream) is `throughput`; others get their own results, chart and section.
+const variant = [INGESTOR_CLIENT !== 'kafkajs' ? INGESTOR_CLIENT : '', PARTITION_KEY !== 'stream' ? `key-${PARTITION_KEY}` : ''].filter(Boolean).join('-');
+const name = variant ? `throughput-${variant}` : 'throughput';
+const file = writeResults(name, results);
 
 const chart = writeChart(
-  'throughput.svg',
+  `${name}.svg`,
   barChartSvg({
     title: 'Events per second: offered vs delivered through the whole pipeline',
     unit: `events/s (raw kafkajs single hop: ${raw.eventsPerSec})`,
@@ -203,9 +206,10 @@ const chart = writeChart(
 );
 const services = Object.keys(pids);
 const m = machine();
+const command = [INGESTOR_CLIENT !== 'kafkajs' ? `BENCH_INGESTOR_CLIENT=${INGESTOR_CLIENT}` : '', PARTITION_KEY !== 'stream' ? `BENCH_PARTITION_KEY=${PARTITION_KEY}` : '', 'npm run bench:throughput'].filter(Boolean).join(' ');
 updateDocSection(
-  'throughput',
-  `## Throughput and latency (\`npm run bench:throughput\`)
+  name,
+  `## Throughput and latency${variant ? ` — ${variant}` : ''} (\`${command}\`)
 
 (a) **Single-hop ceiling**: ${raw.records} change-event-sized records (${raw.recordBytes} B) produced with the
 ingestor's producer settings (kafkajs, idempotent, acks=all, requests ≤ 512 KiB) and consumed read_committed
@@ -219,7 +223,7 @@ received per second; delivery lag = how far the last delivered window's end is b
 A step keeps up when it delivers ≥ 97% of the offered rate and the delivery lag stays under 2 s + two windows,
 growing by less than a second over the step.
 
-![offered vs delivered](benchmarks/throughput.svg)
+![offered vs delivered](benchmarks/${name}.svg)
 
 ${markdownTable(
   ['offered ev/s', 'delivered ev/s', 'delivery lag (s)', 'frame latency p50 / p95 / p99 (ms)', 'p50 observed → framed + framed → client (ms)', ...services.map((s) => `CPU ${s} %`), 'kept up'],
