@@ -42,7 +42,7 @@ export function decodeChange(message: KafkaMessage): DecodedChange {
   if (time === undefined) return { ok: false, kind: 'invalid_event', reason: 'change event with neither occurred_at nor observed_at: no event time to window it by' };
   const eventTimeMs = timestampMs(time);
   if (!Number.isSafeInteger(Math.trunc(eventTimeMs))) return { ok: false, kind: 'invalid_event', reason: `event time ${time.seconds}s is out of range` };
-  const value = Uint8Array.from(message.value ?? []);
+  const value = copyOut(message.value);
   const headers = message.headers as RecordHeaders | undefined;
   return {
     ok: true,
@@ -91,4 +91,16 @@ export function encodeWindowBatch(window: EmittedWindow<BufferedChange>): Uint8A
 /** The carried headers of a buffered change, in the shape the trace helpers read. */
 export function changeHeaders(change: BufferedChange): RecordHeaders {
   return { [KafkaHeader.traceparent]: change.traceparent, [KafkaHeader.tracestate]: change.tracestate };
+}
+
+/**
+ * The record's bytes copied out of the fetch response, so a buffered event never pins a whole fetch
+ * buffer (up to 4 MiB). Buffer.allocUnsafe serves small copies from Node's 8 KiB pool — ~0.1 µs instead
+ * of ~1 µs for an ArrayBuffer of their own, at the price of pinning at most that slab.
+ */
+function copyOut(source: Buffer | null): Uint8Array {
+  if (source === null) return new Uint8Array(0);
+  const copy = Buffer.allocUnsafe(source.byteLength);
+  source.copy(copy);
+  return copy;
 }
