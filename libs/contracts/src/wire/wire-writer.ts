@@ -27,7 +27,8 @@ export class WireWriter {
 
   /** The bytes written since the last finish(), copied; the writer is empty afterwards. */
   finish(): Uint8Array {
-    const bytes = this.buf.slice(0, this.pos);
+    const bytes = allocate(this.pos);
+    bytes.set(this.buf.subarray(0, this.pos));
     this.pos = 0;
     return bytes;
   }
@@ -131,3 +132,10 @@ function varintSize(value: number): number {
   }
   return size;
 }
+
+/**
+ * Room for one encoded message. On Node, small ones come from Buffer's 8 KiB pool (~0.1 µs; an
+ * ArrayBuffer of their own costs ~1 µs, per change event on the ingestor's hot path); elsewhere a plain
+ * Uint8Array. A Buffer is a Uint8Array.
+ */
+const allocate: (size: number) => Uint8Array = typeof Buffer === 'function' ? (size) => Buffer.allocUnsafe(size) : (size) => new Uint8Array(size);
