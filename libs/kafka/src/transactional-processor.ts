@@ -81,6 +81,8 @@ export class TransactionalProcessor {
   private hasJoined = false;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The tick under way, if any (stop() waits for it). */
+  private ticking: Promise<unknown> | undefined;
   private running = false;
 
   constructor(private readonly options: TransactionalProcessorOptions) {
@@ -147,7 +149,7 @@ export class TransactionalProcessor {
     });
     const tickMs = options.tickMs ?? 250;
     const tick = () => {
-      void Promise.all([this.tickAll(), this.sampleLag()]).finally(() => {
+      this.ticking = Promise.all([this.tickAll(), this.sampleLag()]).finally(() => {
         if (this.running) this.timer = setTimeout(tick, tickMs);
       });
     };
@@ -157,6 +159,9 @@ export class TransactionalProcessor {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    // A tick under way (window flushes, a lag sample) finishes first: it must not use, or create, clients
+    // after they were disconnected (that left a lag admin retrying against the broker after stop).
+    await this.ticking?.catch(() => undefined);
     await this.consumer.disconnect();
     await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
     await Promise.all([...this.producers.values()].map((p) => p.disconnect().catch(() => undefined)));
@@ -165,7 +170,7 @@ export class TransactionalProcessor {
   }
 
   private async sampleLag(): Promise<void> {
-    if (Date.now() - this.lagSampledAt < LAG_SAMPLE_MS || this.assigned.size === 0) return;
+    if (!this.running || Date.now() - this.lagSampledAt < LAG_SAMPLE_MS || this.assigned.size === 0) return;
     this.lagSampledAt = Date.now();
     try {
       if (!this.lagAdmin) {
