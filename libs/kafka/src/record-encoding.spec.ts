@@ -83,3 +83,34 @@ describe('kafkajs CRC32C (patched: slice-by-8)', () => {
     );
   });
 });
+
+describe('kafkajs record decoding (patched: per-batch offsets, headers filled in place)', () => {
+  it('reads offsets, timestamps and repeated headers of every record of a batch as before', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 62n }),
+        fc.bigInt({ min: 0n, max: 2n ** 45n }),
+        fc.array(fc.record({ offsetDelta: fc.integer({ min: 0, max: 100_000 }), timestampDelta: fc.integer({ min: 0, max: 2 ** 31 }), key: fc.option(bytes, { nil: null }), value: fc.option(bytes, { nil: null }), headers: fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'traceparent'), fc.string({ maxLength: 10 })), fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })), { maxKeys: 5 }) }), { minLength: 1, maxLength: 5 }),
+        (firstOffset, firstTimestamp, records) => {
+          const context = { firstOffset: String(firstOffset), firstTimestamp: String(firstTimestamp), magicByte: 2 };
+          for (const input of records) {
+            const decoder = new Decoder(encodeRecord(input).buffer);
+            decoder.readVarInt();
+            const decoded = decodeRecord(decoder, context) as ReturnType<typeof decodeRecord> & { offset: string; timestamp: string };
+            expect(decoded.offset).toBe(String(firstOffset + BigInt(input.offsetDelta)));
+            expect(decoded.timestamp).toBe(String(firstTimestamp + BigInt(input.timestampDelta)));
+            const expected: [string, Buffer | Buffer[]][] = [];
+            for (const [key, given] of Object.entries(input.headers)) {
+              const values = (Array.isArray(given) ? given : [given]).map((v) => Buffer.from(v));
+              if (values.length === 1) expected.push([key, values[0] as Buffer]);
+              else if (values.length > 1) expected.push([key, values]);
+            }
+            expect(Object.getPrototypeOf(decoded.headers)).toBe(Object.prototype);
+            expect(Object.entries(decoded.headers)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
