@@ -74,8 +74,8 @@ export class SourcePoller {
     }
   }
 
-  /** Stops a fetch of the next page still under way (the poller is being dropped). */
-  dropPrefetch(): void {
+  /** Stops a fetch of the next page still under way and forgets it. */
+  private dropPrefetch(): void {
     this.prefetched?.abort.abort();
     this.prefetched = undefined;
   }
