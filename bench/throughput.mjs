@@ -35,6 +35,8 @@ const RAW_RECORDS = Number(process.env.BENCH_RAW_RECORDS ?? 400_000);
 const INGESTOR_CLIENT = process.env.BENCH_INGESTOR_CLIENT ?? 'kafkajs';
 /** The source's partitionKey: `stream` (the demo's: one events partition, whole windows, lowest latency) or `entity`. */
 const PARTITION_KEY = process.env.BENCH_PARTITION_KEY ?? 'stream';
+/** The source's changesPerRecord: changes per events-topic record (a ChangeEventBatch); 1 = a ChangeEvent record each. */
+const CHANGES_PER_RECORD = Number(process.env.BENCH_CHANGES_PER_RECORD ?? 1000);
 const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
@@ -50,7 +52,7 @@ for (const r of [raw, rawOther]) console.log(`  ${r.client}: produce ${r.produce
 // --- (b) and (c): the pipeline ------------------------------------------------------------------------------
 const ports = await freePorts('demo', 'ingestor', 'windower', 'enricher', 'compressor', 'edge', 'grpc');
 const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastream.yaml');
-writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS }));
+writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS, changesPerRecord: CHANGES_PER_RECORD }));
 const { start, stopAndWait, children } = pipeline(namespace);
 const common = { DELTASTREAM_CONFIG: suite };
 const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : [];
@@ -183,11 +185,11 @@ const results = {
   raw,
   rawPlatformatic: rawOther,
   steps,
-  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by ${PARTITION_KEY}, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
+  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by ${PARTITION_KEY}, up to ${CHANGES_PER_RECORD} changes per events record, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
   machine: machine(),
 };
 // The default run (kafkajs, keyed by stream) is `throughput`; others get their own results, chart and section.
-const variant = [INGESTOR_CLIENT !== 'kafkajs' ? INGESTOR_CLIENT : '', PARTITION_KEY !== 'stream' ? `key-${PARTITION_KEY}` : ''].filter(Boolean).join('-');
+const variant = [INGESTOR_CLIENT !== 'kafkajs' ? INGESTOR_CLIENT : '', PARTITION_KEY !== 'stream' ? `key-${PARTITION_KEY}` : '', CHANGES_PER_RECORD !== 1000 ? `cpr-${CHANGES_PER_RECORD}` : ''].filter(Boolean).join('-');
 const name = variant ? `throughput-${variant}` : 'throughput';
 const file = writeResults(name, results);
 
@@ -206,7 +208,14 @@ const chart = writeChart(
 );
 const services = Object.keys(pids);
 const m = machine();
-const command = [INGESTOR_CLIENT !== 'kafkajs' ? `BENCH_INGESTOR_CLIENT=${INGESTOR_CLIENT}` : '', PARTITION_KEY !== 'stream' ? `BENCH_PARTITION_KEY=${PARTITION_KEY}` : '', 'npm run bench:throughput'].filter(Boolean).join(' ');
+const command = [
+  INGESTOR_CLIENT !== 'kafkajs' ? `BENCH_INGESTOR_CLIENT=${INGESTOR_CLIENT}` : '',
+  PARTITION_KEY !== 'stream' ? `BENCH_PARTITION_KEY=${PARTITION_KEY}` : '',
+  CHANGES_PER_RECORD !== 1000 ? `BENCH_CHANGES_PER_RECORD=${CHANGES_PER_RECORD}` : '',
+  'npm run bench:throughput',
+]
+  .filter(Boolean)
+  .join(' ');
 updateDocSection(
   name,
   `## Throughput and latency${variant ? ` — ${variant}` : ''} (\`${command}\`)

@@ -24,9 +24,9 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(config: IngestorConfig, redis: Redis, producer: RecordProducer, topics: Record<TopicName, TopicSpec>, deadLetters: DeadLetterSink, logger: Logger) {
     this.sources = config.DELTASTREAM_CONFIG.filter((s) => !config.INGESTOR_SOURCES || config.INGESTOR_SOURCES.includes(s.config.id));
-    const keys = new Map(this.sources.map((s) => [s.config.id, s.config.partitionKey]));
-    this.pollChanges = new KafkaChangeSink(producer, topics.events, IngestKind.POLL, keys);
-    this.pushChanges = new KafkaChangeSink(producer, topics.events, IngestKind.PUSH, keys);
+    const records = new Map(this.sources.map((s) => [s.config.id, { partitionKey: s.config.partitionKey, changesPerRecord: s.config.changesPerRecord }]));
+    this.pollChanges = new KafkaChangeSink(producer, topics.events, IngestKind.POLL, records);
+    this.pushChanges = new KafkaChangeSink(producer, topics.events, IngestKind.PUSH, records);
     this.rejects = new DeadLetterRejectSink(deadLetters, logger);
     const store = new RedisCursorStore(redis, config.TOPIC_NAMESPACE);
     const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers)]));

@@ -51,6 +51,9 @@ sources:
     cursor: { mode: token, param: cursor, from: body, path: next }
     poll: false
     occurredAtField: timestamp
+    # ChangeEventBatch records on the events topic (the bench's and a busy source's setting).
+    partitionKey: stream
+    changesPerRecord: 50
     push:
       secret: { value: ${SECRET} }
 streams:

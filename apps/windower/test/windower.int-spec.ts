@@ -5,7 +5,7 @@ import path from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { ChangeEventSchema, DeadLetterSchema, topicCatalog, WindowBatchSchema, WindowMode, type ChangeEvent } from '@deltastream/contracts';
+import { ChangeEventBatchSchema, ChangeEventSchema, DeadLetterSchema, encodeChangeEventBatch, protobufContentType, topicCatalog, WindowBatchSchema, WindowMode, type ChangeEvent } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics } from '@deltastream/kafka';
 import { createLogger, traceIdOf } from '@deltastream/observability';
 import { cleanUp, eventually, startService, TopicReader, waitForStatus, type ReadRecord, type RunningService } from '@deltastream/testing';
@@ -100,6 +100,19 @@ function scenario() {
       ],
     });
   };
+  /** As the ingestor writes with `changesPerRecord: 8` and `partitionKey: stream`: ChangeEventBatch records keyed by stream. */
+  const sendPacked = async (inputs: readonly Input[]) => {
+    const messages: { key: string; value: Buffer; headers: Record<string, string> }[] = [];
+    for (const stream of new Set(inputs.map((i) => i.change.stream))) {
+      const ofStream = inputs.filter((i) => i.change.stream === stream);
+      for (let i = 0; i < ofStream.length; i += 8) {
+        const run = ofStream.slice(i, i + 8);
+        const value = Buffer.from(encodeChangeEventBatch(run.map(({ change }) => toBinary(ChangeEventSchema, change))));
+        messages.push({ key: stream, value, headers: { traceparent: `00-${(run[0] as Input).traceId}-00f067aa0ba902b7-01`, 'content-type': protobufContentType(ChangeEventBatchSchema.typeName) } });
+      }
+    }
+    await producer.send({ topic: topics.events.name, acks: -1, messages });
+  };
   const windows = async () => {
     const reader = await new TopicReader(kafka, topics.windows.name, WindowBatchSchema).start();
     readers.push(reader);
@@ -110,7 +123,7 @@ function scenario() {
     readers.push(reader);
     return reader;
   };
-  return { namespace, topics, start, ensure, send, windows, deadLetters };
+  return { namespace, topics, start, ensure, send, sendPacked, windows, deadLetters };
 }
 
 /** Everything the windows topic says, checked for the invariants every test needs. */
@@ -134,8 +147,11 @@ const paced = () => new Promise((resolve) => setTimeout(resolve, 25));
 
 const missingFrom = (inputs: readonly Input[], occurrences: ReadonlyMap<string, number>) => inputs.map((i) => keyOf(i.change)).filter((k) => !occurrences.has(k));
 
-/** Sends paced chunks of 40 changes with advancing event times (40 000 at most) until `stop()`; `all` holds every one sent. */
-function keepSending(send: (inputs: readonly Input[]) => Promise<void>) {
+/**
+ * Sends paced chunks of 40 changes with advancing event times (40 000 at most) until `stop()`; `all` holds
+ * every one sent. With `sendPacked`, every other chunk goes as ChangeEventBatch records.
+ */
+function keepSending(send: (inputs: readonly Input[]) => Promise<void>, sendPacked?: (inputs: readonly Input[]) => Promise<void>) {
   const all: Input[] = [];
   const base = Date.now();
   let produced = 0;
@@ -145,7 +161,7 @@ function keepSending(send: (inputs: readonly Input[]) => Promise<void>) {
       const chunk = changes(40, { baseMs: base + produced * 2, firstVersion: produced });
       produced += chunk.length;
       all.push(...chunk);
-      await send(chunk);
+      await (sendPacked && (produced / chunk.length) % 2 === 0 ? sendPacked(chunk) : send(chunk));
       await paced();
     }
   })();
@@ -233,12 +249,13 @@ describe('windower (real broker)', () => {
     for (const [entity, version] of newest) expect(a.occurrences.get(`gamma:${entity}@${version}`)).toBe(1);
   });
 
-  it('after kill -9 mid-stream and a restart, every event is windowed exactly once and no window id has two contents', async () => {
-    const { start, send, windows } = scenario();
+  it('after kill -9 mid-stream and a restart, every event is windowed exactly once and no window id has two contents (records of one change and of several)', async () => {
+    const { start, send, sendPacked, windows } = scenario();
     const victim = await start();
     const reader = await windows();
-    // Events keep flowing in during the kill and the restart.
-    const flow = keepSending(send);
+    // Events keep flowing in during the kill and the restart; half of them packed several to a record,
+    // so the kill also lands between the changes of a record already partly windowed.
+    const flow = keepSending(send, sendPacked);
     await eventually(() => reader.records.length >= 10, 30_000, () => `first windows (have ${reader.records.length})`);
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');

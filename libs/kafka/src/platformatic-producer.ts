@@ -1,10 +1,9 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { MessageToProduce, ProduceResult, ProducerOptions, SASLOptions, TopicWithPartitionAndOffset } from '@platformatic/kafka';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { encodeMessage } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
 import { processKafkaSecurity, type KafkaSecurity } from './client';
-import { chunkByBytes, recordHeaders, type ProtoRecord } from './proto-producer';
+import { chunkByBytes, recordHeaders, recordValue, type ProtoRecord } from './proto-producer';
 import type { RecordProducer } from './record-producer';
 
 type PlatformaticMessage = MessageToProduce<string, Buffer, string, string>;
@@ -102,7 +101,7 @@ export class PlatformaticProtoProducer implements RecordProducer {
     const messages = records.map((record): PlatformaticMessage & { key: string; value: Buffer } => ({
       topic,
       key: record.key,
-      value: asBuffer(encodeMessage(schema, record.message)),
+      value: recordValue(schema, record),
       headers: recordHeaders(schema, record),
     }));
     const offsets: TopicWithPartitionAndOffset[] = [];
@@ -157,9 +156,4 @@ async function loadPlatformaticProducer(options: PlatformaticClientOptions, logg
   // The library has no logger; a failed connection is worth a line (the operation itself keeps retrying).
   producer.on('client:broker:failed', ({ broker }) => logger?.warn({ broker: `${broker.host}:${broker.port}` }, '@platformatic/kafka: connecting to a broker failed'));
   return producer;
-}
-
-/** The same bytes as a Buffer, without copying them. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

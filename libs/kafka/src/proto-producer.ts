@@ -6,14 +6,24 @@ import { headerString, injectTraceHeaders, type RecordHeaders } from '@deltastre
 import type { Context } from '@opentelemetry/api';
 import type { RecordProducer } from './record-producer';
 
-export interface ProtoRecord<Desc extends DescMessage> {
+interface RecordEnvelope {
   readonly key: string;
-  readonly message: MessageShape<Desc>;
   /** Trace context to propagate; defaults to the active context (a fresh trace when there is none). */
   readonly traceContext?: Context;
   /** Keeps the correlation id of the record this one was derived from; a new one is minted otherwise. */
   readonly correlationId?: string;
   readonly headers?: RecordHeaders;
+}
+
+/**
+ * One record to produce: a message of the schema, or its bytes already encoded (a caller that packs
+ * encoded messages, e.g. encodeChangeEventBatch, and must know the record's size before sending it).
+ */
+export type ProtoRecord<Desc extends DescMessage> = RecordEnvelope & ({ readonly message: MessageShape<Desc>; readonly encoded?: undefined } | { readonly encoded: Uint8Array; readonly message?: undefined });
+
+/** The value bytes of a record. */
+export function recordValue<Desc extends DescMessage>(schema: Desc, record: ProtoRecord<Desc>): Buffer {
+  return asBuffer(record.encoded ?? encodeMessage(schema, record.message));
 }
 
 /**
@@ -50,7 +60,7 @@ export class ProtoProducer implements RecordProducer {
    * message size limit (1 MiB by default) would be refused for ever.
    */
   async send<Desc extends DescMessage>(topic: string, schema: Desc, records: readonly ProtoRecord<Desc>[]): Promise<RecordMetadata[]> {
-    const messages = records.map((record) => ({ key: record.key, value: asBuffer(encodeMessage(schema, record.message)), headers: recordHeaders(schema, record) }));
+    const messages = records.map((record) => ({ key: record.key, value: recordValue(schema, record), headers: recordHeaders(schema, record) }));
     const metadata: RecordMetadata[] = [];
     for (const chunk of chunkByBytes(messages, (m) => m.value.byteLength + (m.key?.length ?? 0) + 64)) {
       metadata.push(...(await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk })));
@@ -64,7 +74,7 @@ export class ProtoProducer implements RecordProducer {
   }
 }
 
-export function recordHeaders<Desc extends DescMessage>(schema: Desc, record: Pick<ProtoRecord<Desc>, 'traceContext' | 'correlationId' | 'headers'>): Record<string, string> {
+export function recordHeaders<Desc extends DescMessage>(schema: Desc, record: Omit<RecordEnvelope, 'key'>): Record<string, string> {
   const headers: RecordHeaders = { ...record.headers };
   injectTraceHeaders(headers, record.traceContext);
   headers[KafkaHeader.correlationId] = record.correlationId ?? headerString(record.headers, KafkaHeader.correlationId) ?? randomUUID();

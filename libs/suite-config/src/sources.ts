@@ -51,6 +51,14 @@ export const sourceSchema = z
      * windower partition keeps up with.
      */
     partitionKey: z.enum(['entity', 'stream']).default('entity'),
+    /**
+     * Most changes the ingestor packs into one record of the events topic (a ChangeEventBatch; records stay
+     * under 256 KiB). 1 (default): a ChangeEvent record per change. A run of consecutive changes with the
+     * same Kafka key shares a record — a whole page with `partitionKey: stream` — which costs the producer,
+     * the broker and the windower far less per change; readers of the events topic must then decode by the
+     * record's content-type (docs/topics.md).
+     */
+    changesPerRecord: z.number().int().min(1).max(10_000).default(1),
     versionField: z.string().min(1).default('version'),
     /** Event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
     occurredAtField: z.string().min(1).optional(),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { OffsetLedger, type BufferedRecord } from './offset-ledger';
+import { positionOf } from './record-position';
 
 describe('OffsetLedger', () => {
   it('has nothing to commit before anything was consumed', () => {
@@ -9,12 +10,12 @@ describe('OffsetLedger', () => {
   it('commits up to the smallest held offset, else past the last consumed one', () => {
     const ledger = new OffsetLedger();
     const held = [10n, 11n, 14n].map((offset) => {
-      ledger.markSeen(offset);
+      ledger.markSeen(offset, false);
       const record = ledger.track(offset, 5);
       ledger.retain(record);
       return record;
     });
-    ledger.markSeen(15n); // consumed, nothing to hold (e.g. another stream's record, dead-lettered)
+    ledger.markSeen(15n, false); // consumed, nothing to hold (e.g. another stream's record, dead-lettered)
     expect(ledger.committableOffset()).toBe(10n);
     ledger.release(held[1] as BufferedRecord);
     expect(ledger.committableOffset()).toBe(10n);
@@ -26,7 +27,7 @@ describe('OffsetLedger', () => {
 
   it('counts a record held by several windows once, until the last releases it', () => {
     const ledger = new OffsetLedger();
-    ledger.markSeen(1n);
+    ledger.markSeen(1n, false);
     const record = ledger.track(1n, 7);
     ledger.retain(record);
     ledger.retain(record);
@@ -35,6 +36,17 @@ describe('OffsetLedger', () => {
     expect(ledger.bufferedBytes()).toBe(7);
     ledger.release(record);
     expect(ledger.bufferedBytes()).toBe(0);
+  });
+
+  it('after the last change of a record, the next unseen position is the next record', () => {
+    const ledger = new OffsetLedger();
+    ledger.markSeen(positionOf(7n, 0), false);
+    ledger.markSeen(positionOf(7n, 1), false);
+    expect(ledger.committableOffset()).toBe(positionOf(7n, 2));
+    ledger.markSeen(positionOf(7n, 2), true);
+    expect(ledger.committableOffset()).toBe(positionOf(8n, 0));
+    expect(ledger.lastSeen()).toBe(positionOf(7n, 2));
+    expect(ledger.isStale(positionOf(7n, 65535))).toBe(true);
   });
 
   it('resumes at the committed offset and treats older offsets as re-deliveries', () => {
@@ -52,7 +64,7 @@ describe('OffsetLedger', () => {
         let last: bigint | undefined;
         plan.forEach(({ hold, releaseAfter }, i) => {
           const offset = BigInt(i * 2);
-          ledger.markSeen(offset);
+          ledger.markSeen(offset, false);
           if (hold) {
             const record = ledger.track(offset, 1);
             ledger.retain(record);

@@ -1,5 +1,7 @@
+import { nextRecordPosition } from './record-position';
+
 /**
- * One consumed record while some window still holds it. `holders` counts the window parts that will
+ * One consumed change while some window still holds it (`offset` is its position, see record-position.ts). `holders` counts the window parts that will
  * carry it (several with hopping windows; coalesced-away versions stay held until the part that
  * superseded them is emitted, so a replay re-reads them and reproduces the same coalescedCount).
  */
@@ -13,32 +15,46 @@ export interface BufferedRecord {
 const COMPACT_AFTER = 1024;
 
 /**
- * The offsets of one source partition: which records are still buffered, how many bytes they hold, and
- * so which consumer offset is safe to commit. Records arrive in offset order (Kafka order within a
- * partition), so the smallest held offset is found by skipping released records at the head of a FIFO
- * — amortised O(1), no sorting.
+ * The positions of one source partition (record offset + index of the change in its record, packed in
+ * one bigint by record-position.ts): which changes are still buffered, how many bytes they hold, and so
+ * which position is safe to commit. Changes arrive in position order (Kafka order within a partition),
+ * so the smallest held position is found by skipping released entries at the head of a FIFO — amortised
+ * O(1), no sorting.
  */
 export class OffsetLedger {
   private readonly records: BufferedRecord[] = [];
   private head = 0;
   private heldBytes = 0;
+  private lastSeenPosition: bigint | undefined;
 
-  /** @param nextUnseen the first offset not consumed yet (the committed offset after a restore). */
-  constructor(private nextUnseen: bigint | undefined = undefined) {}
-
-  /** True for an offset at or below one already consumed: a re-delivery to ignore. */
-  isStale(offset: bigint): boolean {
-    return this.nextUnseen !== undefined && offset < this.nextUnseen;
+  /**
+   * @param nextUnseen the first position not consumed yet (the committed record's first change after a restore).
+   * @param lastSeen the last position consumed before it, when known; else the position just before it.
+   */
+  constructor(
+    private nextUnseen: bigint | undefined = undefined,
+    lastSeen: bigint | undefined = undefined,
+  ) {
+    this.lastSeenPosition = lastSeen ?? (nextUnseen === undefined ? undefined : nextUnseen - 1n);
   }
 
-  /** Records that `offset` was consumed (whether or not anything holds it). */
-  markSeen(offset: bigint): void {
-    this.nextUnseen = offset + 1n;
+  /** True for a position at or below one already consumed: a re-delivery to ignore. */
+  isStale(position: bigint): boolean {
+    return this.nextUnseen !== undefined && position < this.nextUnseen;
   }
 
-  /** The last consumed offset, if any. */
+  /**
+   * Records that `position` was consumed (whether or not anything holds it). After the last change of a
+   * record nothing of it is left unseen, so the next unseen position is the next record's first.
+   */
+  markSeen(position: bigint, lastInRecord: boolean): void {
+    this.lastSeenPosition = position;
+    this.nextUnseen = lastInRecord ? nextRecordPosition(position) : position + 1n;
+  }
+
+  /** The last consumed position, if any. */
   lastSeen(): bigint | undefined {
-    return this.nextUnseen === undefined ? undefined : this.nextUnseen - 1n;
+    return this.lastSeenPosition;
   }
 
   /** Starts tracking a consumed record; it holds no bytes until a window retains it. */
@@ -66,9 +82,9 @@ export class OffsetLedger {
   }
 
   /**
-   * The consumer offset to commit: the smallest offset still held, else the next unseen offset;
-   * undefined before anything was consumed. Never moves backwards: new records come after every seen
-   * offset, and the head only moves past released records.
+   * The position to commit from: the smallest position still held, else the next unseen one; undefined
+   * before anything was consumed. Never moves backwards: new changes come after every seen position, and
+   * the head only moves past released ones.
    */
   committableOffset(): bigint | undefined {
     this.dropReleasedHead();

@@ -2,7 +2,8 @@ import type { NormalizedStreamConfig } from './config';
 import { OffsetLedger } from './offset-ledger';
 import { serializeResumeState, type PartitionResumeState, type StreamResumeState } from './resume-state';
 import { StreamWindower } from './stream-windower';
-import type { EmittedWindow, IgnoredCounters, PartitionCheckpoint, WindowEvent, WindowingCounters } from './types';
+import { MAX_CHANGES_PER_RECORD, positionOf, recordOffsetOf } from './record-position';
+import type { EmittedWindow, IgnoredCounters, PartitionCheckpoint, RecordSlot, WindowEvent, WindowingCounters } from './types';
 
 /** Gives the cumulative counters of a stream (shared by all partitions of the instance). */
 export type CountersOf = (stream: string) => WindowingCounters;
@@ -15,7 +16,7 @@ export class PartitionWindower<T> {
   private readonly ledger: OffsetLedger;
   private readonly streams = new Map<string, StreamWindower<T>>();
   private readonly restoredStreams: ReadonlyMap<string, StreamResumeState>;
-  /** While set, records up to it were consumed before the restore and are classified, not windowed blindly. */
+  /** While set, positions up to it were consumed before the restore and are classified, not windowed blindly. */
   private replayThroughOffset: bigint | undefined;
 
   constructor(
@@ -25,40 +26,44 @@ export class PartitionWindower<T> {
     private readonly ignored: IgnoredCounters,
     resume?: PartitionResumeState,
   ) {
-    this.ledger = new OffsetLedger(resume?.committedOffset);
-    this.restoredStreams = resume?.streams ?? new Map();
+    // Consumption resumes at the first change of the committed record.
+    const resumeAt = resume === undefined ? undefined : positionOf(resume.committedOffset, 0);
     const through = resume?.consumedThroughOffset;
-    this.replayThroughOffset = resume !== undefined && through !== undefined && through >= resume.committedOffset ? through : undefined;
+    const replayThrough = resumeAt !== undefined && through !== undefined && through >= resumeAt ? through : undefined;
+    // With nothing to re-read, the committed last position is the last seen one (the same checkpoint again).
+    this.ledger = new OffsetLedger(resumeAt, replayThrough === undefined ? through : undefined);
+    this.restoredStreams = resume?.streams ?? new Map();
+    this.replayThroughOffset = replayThrough;
   }
 
-  /** Windows a batch (in offset order); returns via `out` the parts it completed. */
+  /** Windows a batch (in position order); returns via `out` the parts it completed. */
   add(events: readonly WindowEvent<T>[], nowMs: number, out: EmittedWindow<T>[]): void {
-    // Parse every offset first: a malformed batch is refused before it changes any state.
-    const offsets = events.map(checkedOffset);
+    // Parse every position first: a malformed batch is refused before it changes any state.
+    const positions = events.map(checkedPosition);
     events.forEach((event, i) => {
-      const offset = offsets[i] as bigint;
-      if (this.ledger.isStale(offset)) {
+      const position = positions[i] as bigint;
+      if (this.ledger.isStale(position)) {
         this.ignored.staleOffset += 1;
         return;
       }
-      const previousOffset = this.ledger.lastSeen();
-      const replaying = this.consume(offset);
+      const previousPosition = this.ledger.lastSeen();
+      const replaying = this.consume(position, isLastInRecord(event.record));
       const config = this.configs.get(event.stream);
       if (config === undefined) {
         this.ignored.unknownStream += 1;
         return;
       }
-      const record = this.ledger.track(offset, event.sizeBytes);
-      this.streamOf(config).admit(event, record, offset, previousOffset, nowMs, replaying, out);
+      const record = this.ledger.track(position, event.sizeBytes);
+      this.streamOf(config).admit(event, record, position, previousPosition, nowMs, replaying, out);
     });
   }
 
-  /** Consumes an offset that carries nothing to window (a record the shell dead-lettered or cannot decode). */
-  skipOffset(offsetText: string): void {
-    const offset = parseOffset(offsetText);
-    if (this.ledger.isStale(offset)) return;
+  /** Consumes a record, or one change of a record, that carries nothing to window (dead-lettered, undecodable). */
+  skipOffset(offsetText: string, slot: RecordSlot | undefined): void {
+    const position = positionOf(parseOffset(offsetText), checkedSlot(slot, offsetText).index);
+    if (this.ledger.isStale(position)) return;
     this.ignored.skipped += 1;
-    this.consume(offset);
+    this.consume(position, isLastInRecord(slot));
   }
 
   /**
@@ -76,10 +81,6 @@ export class PartitionWindower<T> {
     for (const stream of this.streamsInConfigOrder()) stream.flush(out);
   }
 
-  committableOffset(): bigint | undefined {
-    return this.ledger.committableOffset();
-  }
-
   /** True until the re-read after a restore has reached the offset consumed before it. */
   replaying(): boolean {
     return this.replayThroughOffset !== undefined;
@@ -89,9 +90,15 @@ export class PartitionWindower<T> {
     return this.ledger.bufferedBytes();
   }
 
+  /** The consumer offset to commit: the record holding the smallest position still needed. */
+  committableOffset(): bigint | undefined {
+    const position = this.ledger.committableOffset();
+    return position === undefined ? undefined : recordOffsetOf(position);
+  }
+
   /** Offset + resume state to commit together; undefined before the partition consumed anything. */
   checkpoint(): PartitionCheckpoint | undefined {
-    const committedOffset = this.ledger.committableOffset();
+    const committedOffset = this.committableOffset();
     if (committedOffset === undefined) return undefined;
     const lastSeen = this.ledger.lastSeen();
     // Until the re-read reaches the restored position, that position still bounds what was consumed.
@@ -106,13 +113,13 @@ export class PartitionWindower<T> {
     return { offset: committedOffset.toString(), metadata };
   }
 
-  /** Marks an offset consumed; true when it had already been consumed before the restore. */
-  private consume(offset: bigint): boolean {
-    this.ledger.markSeen(offset);
+  /** Marks a position consumed; true when it had already been consumed before the restore. */
+  private consume(position: bigint, lastInRecord: boolean): boolean {
+    this.ledger.markSeen(position, lastInRecord);
     const through = this.replayThroughOffset;
     if (through === undefined) return false;
-    if (offset >= through) this.replayThroughOffset = undefined;
-    return offset <= through;
+    if (position >= through) this.replayThroughOffset = undefined;
+    return position <= through;
   }
 
   /**
@@ -143,8 +150,22 @@ function parseOffset(text: string): bigint {
   return BigInt(text);
 }
 
-function checkedOffset(event: WindowEvent<unknown>): bigint {
+function checkedSlot(slot: RecordSlot | undefined, offset: string): RecordSlot {
+  if (slot === undefined) return SINGLE;
+  const { index, changes } = slot;
+  if (!Number.isSafeInteger(changes) || changes < 1 || changes > MAX_CHANGES_PER_RECORD) throw new RangeError(`record at offset ${offset}: changes must be an integer in [1, ${MAX_CHANGES_PER_RECORD}]`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= changes) throw new RangeError(`record at offset ${offset}: index ${index} is not in [0, ${changes})`);
+  return slot;
+}
+
+const SINGLE: RecordSlot = { index: 0, changes: 1 };
+
+function isLastInRecord(slot: RecordSlot | undefined): boolean {
+  return slot === undefined || slot.index === slot.changes - 1;
+}
+
+function checkedPosition(event: WindowEvent<unknown>): bigint {
   if (!Number.isFinite(event.eventTimeMs)) throw new RangeError(`event at offset ${event.offset}: eventTimeMs must be a finite number`);
   if (!Number.isFinite(event.sizeBytes) || event.sizeBytes < 0) throw new RangeError(`event at offset ${event.offset}: sizeBytes must be a finite number ≥ 0`);
-  return parseOffset(event.offset);
+  return positionOf(parseOffset(event.offset), checkedSlot(event.record, event.offset).index);
 }

@@ -1,3 +1,5 @@
+import { parsePositionText, positionText } from './record-position';
+
 /**
  * The state committed with a partition's consumer offset (offset metadata, same Kafka transaction as the
  * windows), so that after a restart or rebalance the re-read records between the committed offset and
@@ -18,11 +20,11 @@
 export interface StreamResumeState {
   /** Start of the oldest window that can still take events; undefined while no window has closed. */
   readonly openFromMs: number | undefined;
-  /** Records with offset ≤ this were consumed before openFromMs took its value. */
+  /** Changes at positions ≤ this (record-position.ts) were consumed before openFromMs took its value. */
   readonly openedAtOffset: bigint | undefined;
   /** Parts already emitted of the window at openFromMs. */
   readonly nextPart: number;
-  /** Arrivals of the window at openFromMs up to this offset are in its emitted parts. */
+  /** Arrivals of the window at openFromMs up to this position are in its emitted parts. */
   readonly emittedThroughOffset: bigint | undefined;
   readonly maxEventTimeMs: number | undefined;
   /** Processing time of the stream's last arrival (drives the idle flush). */
@@ -30,9 +32,9 @@ export interface StreamResumeState {
 }
 
 export interface PartitionResumeState {
-  /** The consumer offset committed together with this state: consumption resumes here. */
+  /** The consumer offset committed together with this state: consumption resumes at this record. */
   readonly committedOffset: bigint;
-  /** Records up to here had been consumed; re-read ones are classified with the stream states. */
+  /** Changes up to this position had been consumed; re-read ones are classified with the stream states. */
   readonly consumedThroughOffset: bigint | undefined;
   readonly streams: ReadonlyMap<string, StreamResumeState>;
 }
@@ -44,7 +46,12 @@ export class WindowingStateError extends Error {
   }
 }
 
-const STATE_VERSION = 1;
+/**
+ * 2: positions are "offset" or "offset.index" (records may carry several changes). 1 (still read): plain
+ * offsets, one change per record — the same positions with index 0.
+ */
+const STATE_VERSION = 2;
+const VERSION_1 = 1;
 
 type NullableNumber = number | null;
 type NullableOffset = string | null;
@@ -82,7 +89,7 @@ export function parseResumeState(text: string | null | undefined): PartitionResu
   } catch {
     throw new WindowingStateError('committed windowing state is not JSON; refusing to guess what was emitted (fix or reset the consumer group offsets)');
   }
-  if (!isStateJson(parsed)) throw new WindowingStateError(`committed windowing state has an unknown shape (expected version ${STATE_VERSION})`);
+  if (!isStateJson(parsed)) throw new WindowingStateError(`committed windowing state has an unknown shape (expected version ${STATE_VERSION} or ${VERSION_1})`);
   const streams = new Map<string, StreamResumeState>();
   for (const [stream, [openFromMs, openedAtOffset, nextPart, emittedThroughOffset, maxEventTimeMs, lastArrivalAtMs]] of Object.entries(parsed.s)) {
     streams.set(stream, {
@@ -97,12 +104,12 @@ export function parseResumeState(text: string | null | undefined): PartitionResu
   return { committedOffset: BigInt(parsed.c), consumedThroughOffset: offsetValue(parsed.l), streams };
 }
 
-function offsetText(offset: bigint | undefined): NullableOffset {
-  return offset === undefined ? null : offset.toString();
+function offsetText(position: bigint | undefined): NullableOffset {
+  return position === undefined ? null : positionText(position);
 }
 
 function offsetValue(text: NullableOffset): bigint | undefined {
-  return text === null ? undefined : BigInt(text);
+  return text === null ? undefined : (parsePositionText(text) as bigint);
 }
 
 const OFFSET = /^\d+$/;
@@ -111,19 +118,21 @@ function isNullableNumber(value: unknown): value is NullableNumber {
   return value === null || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function isNullableOffset(value: unknown): value is NullableOffset {
-  return value === null || (typeof value === 'string' && OFFSET.test(value));
+function isNullableOffset(value: unknown, version: number): value is NullableOffset {
+  if (value === null) return true;
+  if (typeof value !== 'string') return false;
+  return version === VERSION_1 ? OFFSET.test(value) : parsePositionText(value) !== undefined;
 }
 
-function isStreamTuple(value: unknown): value is StreamTuple {
+function isStreamTuple(value: unknown, version: number): value is StreamTuple {
   if (!Array.isArray(value) || value.length !== 6) return false;
   const [openFromMs, openedAtOffset, nextPart, emittedThroughOffset, maxEventTimeMs, lastArrivalAtMs] = value as unknown[];
   return (
     isNullableNumber(openFromMs) &&
-    isNullableOffset(openedAtOffset) &&
+    isNullableOffset(openedAtOffset, version) &&
     Number.isSafeInteger(nextPart) &&
     (nextPart as number) >= 0 &&
-    isNullableOffset(emittedThroughOffset) &&
+    isNullableOffset(emittedThroughOffset, version) &&
     isNullableNumber(maxEventTimeMs) &&
     isNullableNumber(lastArrivalAtMs)
   );
@@ -132,13 +141,14 @@ function isStreamTuple(value: unknown): value is StreamTuple {
 function isStateJson(value: unknown): value is StateJson {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<StateJson>;
+  const version = candidate.v;
   return (
-    candidate.v === STATE_VERSION &&
+    (version === STATE_VERSION || version === VERSION_1) &&
     typeof candidate.c === 'string' &&
     OFFSET.test(candidate.c) &&
-    isNullableOffset(candidate.l) &&
+    isNullableOffset(candidate.l, version) &&
     typeof candidate.s === 'object' &&
     candidate.s !== null &&
-    Object.values(candidate.s).every(isStreamTuple)
+    Object.values(candidate.s).every((tuple) => isStreamTuple(tuple, version))
   );
 }

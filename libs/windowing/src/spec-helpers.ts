@@ -1,11 +1,15 @@
 // Builders and a small simulator shared by the spec files (not part of the public API).
 import fc from 'fast-check';
-import type { EmittedWindow, PartitionCheckpoint, StreamWindowConfig, WindowEvent } from './types';
+import type { EmittedWindow, PartitionCheckpoint, RecordSlot, StreamWindowConfig, WindowEvent } from './types';
 import { Windower } from './windower';
 
 /** Test payload: enough to recognise an input event in the output. */
 export interface Payload {
   readonly offset: string;
+  /** "offset.index": unique per change, also when a record carries several. */
+  readonly id: string;
+  /** Orders changes like their positions (offset, then index in the record). */
+  readonly seq: number;
   readonly entityId: string;
   readonly version: string;
   readonly eventTimeMs: number;
@@ -26,9 +30,10 @@ export function newWindower(streams: StreamWindowConfig[] = [streamConfig()], hi
   return windower;
 }
 
-export function event(offset: number, eventTimeMs: number, options: { stream?: string; entityId?: string; version?: string; sizeBytes?: number } = {}): TestEvent {
+export function event(offset: number, eventTimeMs: number, options: { stream?: string; entityId?: string; version?: string; sizeBytes?: number; record?: RecordSlot } = {}): TestEvent {
   const entityId = options.entityId ?? `e${offset}`;
   const version = options.version ?? String(offset);
+  const index = options.record?.index ?? 0;
   return {
     stream: options.stream ?? 's',
     entityId,
@@ -36,7 +41,8 @@ export function event(offset: number, eventTimeMs: number, options: { stream?: s
     eventTimeMs,
     sizeBytes: options.sizeBytes ?? 10,
     offset: String(offset),
-    payload: { offset: String(offset), entityId, version, eventTimeMs },
+    ...(options.record ? { record: options.record } : {}),
+    payload: { offset: String(offset), id: `${offset}.${index}`, seq: offset * 1000 + index, entityId, version, eventTimeMs },
   };
 }
 
@@ -72,9 +78,9 @@ export interface ScenarioShape {
 }
 
 /**
- * Random shell sessions: batches of events (offsets increasing with gaps, event times mostly moving
- * forward with some late ones, several versions per entity) interleaved with ticks, the processing
- * clock moving forward.
+ * Random shell sessions: batches of events (offsets increasing with gaps, records of one change or of
+ * several, event times mostly moving forward with some late ones, several versions per entity)
+ * interleaved with ticks, the processing clock moving forward.
  */
 export function stepsArbitrary(shape: ScenarioShape, options: { versions?: 'increasing' | 'random' } = {}): fc.Arbitrary<Step[]> {
   const rawEvent = fc.record({
@@ -83,7 +89,8 @@ export function stepsArbitrary(shape: ScenarioShape, options: { versions?: 'incr
     advanceMs: fc.nat(40),
     lagMs: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(shape.maxLagMs) }),
     sizeBytes: fc.integer({ min: 1, max: 30 }),
-    offsetGap: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 5 }) }),
+    // 0: the change shares the previous change's record (a ChangeEventBatch), within one batch.
+    offsetGap: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 5 }) }, { weight: 2, arbitrary: fc.constant(0) }),
     randomVersion: fc.oneof(fc.nat(20).map(String), fc.constantFrom('a', 'b', 'z', '007', '18446744073709551617')),
   });
   const rawStep = fc.record({ tick: fc.boolean(), advanceMs: fc.nat(shape.maxStepMs), events: fc.array(rawEvent, { maxLength: 8 }) });
@@ -95,15 +102,24 @@ export function stepsArbitrary(shape: ScenarioShape, options: { versions?: 'incr
     return rawSteps.map((raw): Step => {
       nowMs += raw.advanceMs;
       if (raw.tick) return { kind: 'tick', nowMs };
-      const events = raw.events.map((e) => {
-        offset += e.offsetGap;
-        timeMs += e.advanceMs;
-        const entityId = `${e.stream}-${e.entity}`;
-        const next = (versions.get(entityId) ?? 0) + 1;
-        versions.set(entityId, next);
-        const version = options.versions === 'random' ? e.randomVersion : String(next);
-        return event(offset, timeMs - e.lagMs, { stream: e.stream, entityId, version, sizeBytes: e.sizeBytes });
-      });
+      // Records as [offset, changes]: a change with gap 0 joins the record before it (never across batches).
+      const records: { offset: number; changes: (typeof raw.events)[number][] }[] = [];
+      for (const e of raw.events) {
+        const current = records.at(-1);
+        if (e.offsetGap === 0 && current !== undefined) current.changes.push(e);
+        else records.push({ offset: (offset += Math.max(1, e.offsetGap)), changes: [e] });
+      }
+      const events = records.flatMap((record) =>
+        record.changes.map((e, index) => {
+          timeMs += e.advanceMs;
+          const entityId = `${e.stream}-${e.entity}`;
+          const next = (versions.get(entityId) ?? 0) + 1;
+          versions.set(entityId, next);
+          const version = options.versions === 'random' ? e.randomVersion : String(next);
+          const slot = record.changes.length > 1 ? { record: { index, changes: record.changes.length } } : {};
+          return event(record.offset, timeMs - e.lagMs, { stream: e.stream, entityId, version, sizeBytes: e.sizeBytes, ...slot });
+        }),
+      );
       return { kind: 'batch', nowMs, events };
     });
   });

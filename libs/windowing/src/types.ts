@@ -14,7 +14,19 @@ export interface WindowEvent<T> {
   readonly sizeBytes: number;
   /** Kafka offset of the record in its source partition (decimal string, as kafkajs gives it). */
   readonly offset: string;
+  /**
+   * For a record carrying several changes (a ChangeEventBatch): this change's 0-based index in it and
+   * how many changes the record carries. Omitted: the record carries this change alone. All changes of a
+   * record go to the same add() call, in index order.
+   */
+  readonly record?: RecordSlot;
   readonly payload: T;
+}
+
+/** A change's place in a record that carries several (see WindowEvent.record). */
+export interface RecordSlot {
+  readonly index: number;
+  readonly changes: number;
 }
 
 /** Windowing settings of one stream (the suite file's `streams[].window`, with `ms` named `windowMs`). */
@@ -104,7 +116,7 @@ export interface IgnoredCounters {
   unknownStream: number;
   /** Events whose offset was at or below one already seen on the partition (a re-delivery). */
   staleOffset: number;
-  /** Offsets passed to skipOffset (records the shell could not use, e.g. dead-lettered). */
+  /** Positions passed to skipOffset (records or changes the shell could not use, e.g. dead-lettered). */
   skipped: number;
 }
 
@@ -112,6 +124,9 @@ export interface IgnoredCounters {
 export interface PartitionCheckpoint {
   /** The consumer offset to commit: the smallest offset still buffered, or last seen + 1. */
   readonly offset: string;
-  /** Resume state to commit as the offset's metadata; give it back to restorePartition after a restart. */
+  /**
+   * Resume state to commit as the offset's metadata; give it back to restorePartition after a restart.
+   * Positions inside it are "offset" or "offset.index" (the change's index in a record of several).
+   */
   readonly metadata: string;
 }

@@ -2,7 +2,7 @@ import { BackpressureLatch } from './backpressure';
 import { normalizeByteBudget, normalizeStreamConfigs, type ByteBudgetConfig, type NormalizedStreamConfig } from './config';
 import { PartitionWindower } from './partition-windower';
 import { parseResumeState } from './resume-state';
-import type { EmittedWindow, IgnoredCounters, PartitionCheckpoint, StreamWindowConfig, WindowEvent, WindowingCounters } from './types';
+import type { EmittedWindow, IgnoredCounters, PartitionCheckpoint, RecordSlot, StreamWindowConfig, WindowEvent, WindowingCounters } from './types';
 
 export interface WindowerOptions {
   readonly streams: readonly StreamWindowConfig[];
@@ -77,9 +77,12 @@ export class Windower<T> {
     return out;
   }
 
-  /** Marks a consumed record that carries nothing to window, so the committable offset can pass it. */
-  skipOffset(partition: number, offset: string): void {
-    this.partitionOf(partition).skipOffset(offset);
+  /**
+   * Marks a consumed record — or one change of a record carrying several (`slot`) — that carries nothing
+   * to window, so the committable offset can pass it.
+   */
+  skipOffset(partition: number, offset: string, slot?: RecordSlot): void {
+    this.partitionOf(partition).skipOffset(offset, slot);
   }
 
   /** Processing-time flushes of idle streams on a partition. */
@@ -106,7 +109,7 @@ export class Windower<T> {
     return this.partitionStates.get(partition)?.checkpoint();
   }
 
-  /** The smallest offset still buffered, or last consumed + 1 when nothing is buffered. */
+  /** The offset of the record holding the smallest change still buffered, else the record after the last consumed one. */
   committableOffset(partition: number): string | undefined {
     return this.partitionStates.get(partition)?.committableOffset()?.toString();
   }

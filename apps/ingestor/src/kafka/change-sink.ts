@@ -1,37 +1,88 @@
 import { create, type JsonObject as ProtoJsonObject } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { ChangeEventSchema, IngestKind, type TopicSpec } from '@deltastream/contracts';
+import { changeBatchEntrySize, ChangeEventBatchSchema, ChangeEventSchema, encodeChangeEvent, encodeChangeEventBatch, IngestKind, type ChangeEvent, type TopicSpec } from '@deltastream/contracts';
 import type { ChangeSink, IngestedChange } from '@deltastream/ingest';
 import type { RecordProducer } from '@deltastream/kafka';
 
-/** Publishes changes as ChangeEvents on the events topic, keyed by stream or entity id per source (acks=all). */
+/** How a source's changes become records (the source's `partitionKey` and `changesPerRecord`). */
+export interface SourceRecords {
+  readonly partitionKey: 'stream' | 'entity';
+  readonly changesPerRecord: number;
+}
+
+/** A ChangeEventBatch record stays well under the broker's 1 MiB message limit and the producer's 512 KiB requests. */
+export const MAX_BATCH_RECORD_BYTES = 256 * 1024;
+
+const ONE_PER_RECORD: SourceRecords = { partitionKey: 'entity', changesPerRecord: 1 };
+
+/**
+ * Publishes changes on the events topic (acks=all), keyed by stream or entity id per source: a ChangeEvent
+ * record per change, or — for a source with changesPerRecord > 1 — ChangeEventBatch records, each a run of
+ * consecutive changes sharing a key (so per-key order is the record order, as before).
+ */
 export class KafkaChangeSink implements ChangeSink {
   constructor(
     private readonly producer: RecordProducer,
     private readonly topic: TopicSpec,
     private readonly kind: IngestKind = IngestKind.POLL,
-    /** The record key per source (see the source's `partitionKey`); the entity id when not listed. */
-    private readonly keyBySource: ReadonlyMap<string, 'stream' | 'entity'> = new Map(),
+    /** Per source id; a source not listed gets a record per change, keyed by entity id. */
+    private readonly sources: ReadonlyMap<string, SourceRecords> = new Map(),
   ) {}
 
   async publish(changes: readonly IngestedChange[]): Promise<void> {
-    await this.producer.send(
-      this.topic.name,
-      ChangeEventSchema,
-      changes.map((change) => ({
-        key: this.keyBySource.get(change.sourceId) === 'stream' ? change.stream : change.entityId,
-        message: create(ChangeEventSchema, {
-          source: change.sourceId,
-          stream: change.stream,
-          entityId: change.entityId,
-          version: change.version,
-          cursor: change.cursor,
-          occurredAt: change.occurredAtMs === undefined ? undefined : timestampFromMs(change.occurredAtMs),
-          observedAt: timestampFromMs(change.observedAtMs),
-          record: change.record as ProtoJsonObject,
-          ingestKind: change.recovery && this.kind === IngestKind.POLL ? IngestKind.RECOVERY : this.kind,
-        }),
-      })),
-    );
+    const single: { key: string; message: ChangeEvent }[] = [];
+    const runs = new RunPacker();
+    for (const change of changes) {
+      const shape = this.sources.get(change.sourceId) ?? ONE_PER_RECORD;
+      const key = shape.partitionKey === 'stream' ? change.stream : change.entityId;
+      const event = this.changeEvent(change);
+      if (shape.changesPerRecord === 1) single.push({ key, message: event });
+      else runs.add(key, encodeChangeEvent(event), shape.changesPerRecord);
+    }
+    // A source's changes all take one of the two paths, so sending the two lists apart keeps every key's order.
+    if (single.length > 0) await this.producer.send(this.topic.name, ChangeEventSchema, single);
+    const batches = runs.finish();
+    if (batches.length > 0) await this.producer.send(this.topic.name, ChangeEventBatchSchema, batches);
+  }
+
+  private changeEvent(change: IngestedChange): ChangeEvent {
+    return create(ChangeEventSchema, {
+      source: change.sourceId,
+      stream: change.stream,
+      entityId: change.entityId,
+      version: change.version,
+      cursor: change.cursor,
+      occurredAt: change.occurredAtMs === undefined ? undefined : timestampFromMs(change.occurredAtMs),
+      observedAt: timestampFromMs(change.observedAtMs),
+      record: change.record as ProtoJsonObject,
+      ingestKind: change.recovery && this.kind === IngestKind.POLL ? IngestKind.RECOVERY : this.kind,
+    });
+  }
+}
+
+/** Packs encoded changes into ChangeEventBatch records: a run ends at another key, at the count cap or at the byte cap. */
+class RunPacker {
+  private readonly records: { key: string; encoded: Uint8Array }[] = [];
+  private key = '';
+  private run: Uint8Array[] = [];
+  private runBytes = 0;
+
+  add(key: string, event: Uint8Array, maxChanges: number): void {
+    const size = changeBatchEntrySize(event.byteLength);
+    if (this.run.length > 0 && (key !== this.key || this.run.length >= maxChanges || this.runBytes + size > MAX_BATCH_RECORD_BYTES)) this.close();
+    this.key = key;
+    this.run.push(event);
+    this.runBytes += size;
+  }
+
+  finish(): { key: string; encoded: Uint8Array }[] {
+    if (this.run.length > 0) this.close();
+    return this.records;
+  }
+
+  private close(): void {
+    this.records.push({ key: this.key, encoded: encodeChangeEventBatch(this.run) });
+    this.run = [];
+    this.runBytes = 0;
   }
 }

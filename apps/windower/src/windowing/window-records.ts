@@ -2,10 +2,21 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
-import { ChangeEventSchema, KafkaHeader, readChangeHead, WindowBatchSchema, WindowMode as ProtoWindowMode, type ChangeHead } from '@deltastream/contracts';
+import {
+  ChangeBatchError,
+  changeBatchEntries,
+  ChangeEventBatchSchema,
+  ChangeEventSchema,
+  KafkaHeader,
+  protobufContentType,
+  readChangeHead,
+  WindowBatchSchema,
+  WindowMode as ProtoWindowMode,
+  type ChangeHead,
+} from '@deltastream/contracts';
 import { decodeRecord } from '@deltastream/kafka';
 import { headerString, type RecordHeaders } from '@deltastream/observability';
-import type { EmittedWindow, WindowEvent, WindowMode } from '@deltastream/windowing';
+import { MAX_CHANGES_PER_RECORD, type EmittedWindow, type RecordSlot, type WindowEvent, type WindowMode } from '@deltastream/windowing';
 
 /**
  * What the windower buffers per change: the record's value bytes as received (copied out of the fetch
@@ -19,31 +30,55 @@ export interface BufferedChange {
   readonly correlationId?: string;
 }
 
-export type DecodedChange = { ok: true; event: WindowEvent<BufferedChange> } | { ok: false; kind: 'decode_error' | 'invalid_event'; reason: string };
+/** A change to window, or why a record (or one change of a batch record) is to be dead-lettered. */
+export type DecodedChange =
+  | { ok: true; event: WindowEvent<BufferedChange> }
+  | { ok: false; kind: 'decode_error' | 'invalid_event'; reason: string; original: Uint8Array; record?: RecordSlot };
 
 /** `ChangeEvent.events` of a WindowBatch is field 8. */
 const EVENTS_FIELD = 8;
 
+const BATCH_CONTENT_TYPE = protobufContentType(ChangeEventBatchSchema.typeName);
+
 /**
- * One record of the events topic as a window event: event time from `occurred_at`, else `observed_at`.
- * Never throws: anything unusable comes back as a reason to dead-letter.
+ * The changes of one record of the events topic: a ChangeEvent, or — when the content-type header names
+ * a ChangeEventBatch — each change of the batch, with its place in the record. Never throws: a bad
+ * change comes back as a reason to dead-letter it (its neighbours in the batch are kept), a batch whose
+ * framing is broken as one reason for the whole record. An empty batch gives nothing.
  */
-export function decodeChange(message: KafkaMessage): DecodedChange {
+export function decodeChanges(message: KafkaMessage): DecodedChange[] {
+  const headers = message.headers as RecordHeaders | undefined;
+  const value = message.value;
+  if (value === null) return [{ ok: false, kind: 'decode_error', reason: 'record without a value (a tombstone?)', original: EMPTY }];
+  if (headerString(headers, KafkaHeader.contentType) !== BATCH_CONTENT_TYPE) return [decodeChange(value, message.offset, headers, undefined)];
+  let entries: Uint8Array[];
+  try {
+    entries = changeBatchEntries(value);
+  } catch (error) {
+    if (!(error instanceof ChangeBatchError)) throw error;
+    return [{ ok: false, kind: 'decode_error', reason: error.message, original: value }];
+  }
+  if (entries.length > MAX_CHANGES_PER_RECORD) return [{ ok: false, kind: 'invalid_event', reason: `a batch of ${entries.length} changes; at most ${MAX_CHANGES_PER_RECORD} fit one record`, original: value }];
+  return entries.map((entry, index) => decodeChange(entry, message.offset, headers, { index, changes: entries.length }));
+}
+
+/** One encoded ChangeEvent as a window event: event time from `occurred_at`, else `observed_at`. */
+export function decodeChange(bytes: Uint8Array, offset: string, headers: RecordHeaders | undefined, record: RecordSlot | undefined): DecodedChange {
+  const refuse = (kind: 'decode_error' | 'invalid_event', reason: string): DecodedChange => ({ ok: false, kind, reason: record ? `change ${record.index} of ${record.changes} in the record: ${reason}` : reason, original: bytes, ...(record ? { record } : {}) });
   // The fast reader builds only these fields (the rest is forwarded as bytes); protobuf-es decides the rest.
-  let change: ChangeHead | undefined = message.value ? readChangeHead(message.value) : undefined;
+  let change: ChangeHead | undefined = readChangeHead(bytes);
   if (change === undefined) {
-    const decoded = decodeRecord(ChangeEventSchema, message.value);
-    if (!decoded.ok) return { ok: false, kind: 'decode_error', reason: decoded.reason };
+    const decoded = decodeRecord(ChangeEventSchema, bytes);
+    if (!decoded.ok) return refuse('decode_error', decoded.reason);
     change = decoded.message;
   }
   const missing = [change.stream === '' && 'stream', change.entityId === '' && 'entity_id', change.version === '' && 'version'].filter(Boolean);
-  if (missing.length > 0) return { ok: false, kind: 'invalid_event', reason: `change event without ${missing.join(', ')}` };
+  if (missing.length > 0) return refuse('invalid_event', `change event without ${missing.join(', ')}`);
   const time = change.occurredAt ?? change.observedAt;
-  if (time === undefined) return { ok: false, kind: 'invalid_event', reason: 'change event with neither occurred_at nor observed_at: no event time to window it by' };
+  if (time === undefined) return refuse('invalid_event', 'change event with neither occurred_at nor observed_at: no event time to window it by');
   const eventTimeMs = timestampMs(time);
-  if (!Number.isSafeInteger(Math.trunc(eventTimeMs))) return { ok: false, kind: 'invalid_event', reason: `event time ${time.seconds}s is out of range` };
-  const value = copyOut(message.value);
-  const headers = message.headers as RecordHeaders | undefined;
+  if (!Number.isSafeInteger(Math.trunc(eventTimeMs))) return refuse('invalid_event', `event time ${time.seconds}s is out of range`);
+  const value = copyOut(bytes);
   return {
     ok: true,
     event: {
@@ -52,7 +87,8 @@ export function decodeChange(message: KafkaMessage): DecodedChange {
       version: change.version,
       eventTimeMs,
       sizeBytes: value.byteLength,
-      offset: message.offset,
+      offset,
+      ...(record ? { record } : {}),
       payload: {
         value,
         traceparent: headerString(headers, KafkaHeader.traceparent),
@@ -62,6 +98,8 @@ export function decodeChange(message: KafkaMessage): DecodedChange {
     },
   };
 }
+
+const EMPTY = new Uint8Array(0);
 
 const protoMode: Record<WindowMode, ProtoWindowMode> = { all: ProtoWindowMode.ALL, latest: ProtoWindowMode.LATEST };
 
@@ -94,13 +132,12 @@ export function changeHeaders(change: BufferedChange): RecordHeaders {
 }
 
 /**
- * The record's bytes copied out of the fetch response, so a buffered event never pins a whole fetch
+ * The change's bytes copied out of the fetch response, so a buffered event never pins a whole fetch
  * buffer (up to 4 MiB). Buffer.allocUnsafe serves small copies from Node's 8 KiB pool — ~0.1 µs instead
  * of ~1 µs for an ArrayBuffer of their own, at the price of pinning at most that slab.
  */
-function copyOut(source: Buffer | null): Uint8Array {
-  if (source === null) return new Uint8Array(0);
+function copyOut(source: Uint8Array): Uint8Array {
   const copy = Buffer.allocUnsafe(source.byteLength);
-  source.copy(copy);
+  copy.set(source);
   return copy;
 }

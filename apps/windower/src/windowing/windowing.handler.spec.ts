@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
-import { ChangeEventSchema, DeadLetterSchema, topicCatalog, WindowBatchSchema, WindowMode, type ChangeEvent } from '@deltastream/contracts';
+import { ChangeEventBatchSchema, ChangeEventSchema, DeadLetterSchema, encodeChangeEventBatch, protobufContentType, topicCatalog, WindowBatchSchema, WindowMode, type ChangeEvent } from '@deltastream/contracts';
 import type { OutputRecord, PartitionWork } from '@deltastream/kafka';
 import { createLogger, traceIdOf } from '@deltastream/observability';
 import { Windower, type StreamWindowConfig } from '@deltastream/windowing';
@@ -41,6 +41,13 @@ function message(offset: number, value: Uint8Array): KafkaMessage {
 }
 
 const messagesOf = (changes: ChangeEvent[], firstOffset = 0) => changes.map((c, i) => message(firstOffset + i, toBinary(ChangeEventSchema, c)));
+
+/** A ChangeEventBatch record of encoded changes (as the ingestor writes with changesPerRecord > 1). */
+function batchMessage(offset: number, changes: (ChangeEvent | Uint8Array)[]): KafkaMessage {
+  const encoded = changes.map((c) => (c instanceof Uint8Array ? c : toBinary(ChangeEventSchema, c)));
+  const plain = message(offset, encodeChangeEventBatch(encoded));
+  return { ...plain, headers: { ...plain.headers, 'content-type': Buffer.from(protobufContentType(ChangeEventBatchSchema.typeName)) } } as KafkaMessage;
+}
 
 class CountingMetrics implements WindowingMetrics {
   eventsInTotal = 0;
@@ -175,6 +182,43 @@ describe('WindowingHandler', () => {
     const rest = second.handler.tick(0, second.now());
     expect([...emitted, ...entityVersions([...rest.outputs])].sort()).toEqual(['a@1', 'b@1', 'c@1']);
     expect(batchesOf(rest).map((b) => b.batch.windowId)).toEqual([`sensors/${T0 + 1000}/0/0`]);
+  });
+});
+
+describe('WindowingHandler with records of several changes', () => {
+  it('windows each change of a batch record, dead-letters a bad one alone, and commits a record only once all its changes are out', async () => {
+    const { handler, metrics, advance, now } = setup();
+    const noEntity = toBinary(ChangeEventSchema, change('', 1, T0 + 20));
+    const work = await handler.handle(0, [batchMessage(5, [change('a', 1, T0 + 10), noEntity, change('b', 1, T0 + 30)]), batchMessage(6, [change('c', 1, T0 + 1500), change('d', 1, T0 + 1600)])]);
+    const letters = work.outputs.filter((o) => o.topic === topics.deadLetter.name).map((o) => fromBinary(DeadLetterSchema, o.value));
+    expect(letters.map((l) => [l.errorKind, l.offset, l.reason])).toEqual([['invalid_event', 5n, 'change 1 of 3 in the record: change event without entity_id']]);
+    expect(letters[0]?.original).toEqual(noEntity);
+    expect(metrics.deadLetters).toEqual(['invalid_event']);
+    expect(metrics.eventsInTotal).toBe(4);
+    // The watermark (+1500) closed [T0, T0+1000): record 5 is out, record 6 still buffered.
+    expect(entityVersions([...work.outputs])).toEqual(['a@1', 'b@1']);
+    expect(work.commitOffset).toBe('6');
+    advance(10_000);
+    const flushed = handler.tick(0, now());
+    expect(entityVersions([...flushed.outputs])).toEqual(['c@1', 'd@1']);
+    expect(flushed.commitOffset).toBe('7');
+  });
+
+  it('after a crash with a record half emitted, re-reads it and emits only the changes not out yet', async () => {
+    const first = setup([stream({ maxEvents: 2 })]);
+    const changes = [change('a', 1, T0 + 10), change('b', 1, T0 + 20), change('c', 1, T0 + 30)];
+    const records = [batchMessage(9, changes)];
+    // maxEvents 2 cuts a part after b@1: record 9 is half out, so the commit stays on it.
+    const work = await first.handler.handle(0, records);
+    expect(entityVersions([...work.outputs])).toEqual(['a@1', 'b@1']);
+    expect(work.commitOffset).toBe('9');
+    const second = setup([stream({ maxEvents: 2 })], { committed: work.commitMetadata });
+    expect(entityVersions([...(await second.handler.handle(0, records)).outputs])).toEqual([]);
+    second.advance(10_000);
+    const rest = second.handler.tick(0, second.now());
+    expect(entityVersions([...rest.outputs])).toEqual(['c@1']);
+    expect(batchesOf(rest).map((b) => b.batch.windowId)).toEqual([`sensors/${T0}/0/1`]);
+    expect(rest.commitOffset).toBe('10');
   });
 });
 

@@ -5,7 +5,7 @@ import { deadLetterRecord, recordHeaders, type OutputRecord, type PartitionHandl
 import { contextWithSpan, extractTraceContext, linksTo, MAX_SPAN_LINKS, SpanKind, startSpan, type Logger } from '@deltastream/observability';
 import type { EmittedWindow, FlushReason, WindowEvent, Windower } from '@deltastream/windowing';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { changeHeaders, decodeChange, encodeWindowBatch, type BufferedChange } from './window-records';
+import { changeHeaders, decodeChanges, encodeWindowBatch, type BufferedChange, type DecodedChange } from './window-records';
 
 export interface WindowingMetrics {
   eventsIn(stream: string, count: number): void;
@@ -52,17 +52,24 @@ export class WindowingHandler implements PartitionHandler {
     };
     const inByStream = new Map<string, number>();
     for (const message of messages) {
-      const decoded = decodeChange(message);
-      if (!decoded.ok) {
+      const changes = decodeChanges(message);
+      // An empty batch record carries nothing, but its offset must be passed.
+      if (changes.length === 0) {
         addPending();
-        outputs.push(this.deadLetter(message, partition, decoded.reason, decoded.kind));
         this.windower.skipOffset(partition, message.offset);
-        continue;
       }
-      const { stream } = decoded.event;
-      if (this.windower.hasStream(stream)) inByStream.set(stream, (inByStream.get(stream) ?? 0) + 1);
-      else this.metrics.unknownStream(stream);
-      pending.push(decoded.event);
+      for (const decoded of changes) {
+        if (!decoded.ok) {
+          addPending();
+          outputs.push(this.deadLetter(message, decoded, partition));
+          this.windower.skipOffset(partition, message.offset, decoded.record);
+          continue;
+        }
+        const { stream } = decoded.event;
+        if (this.windower.hasStream(stream)) inByStream.set(stream, (inByStream.get(stream) ?? 0) + 1);
+        else this.metrics.unknownStream(stream);
+        pending.push(decoded.event);
+      }
     }
     addPending();
     for (const [stream, count] of inByStream) this.metrics.eventsIn(stream, count);
@@ -133,11 +140,13 @@ export class WindowingHandler implements PartitionHandler {
     };
   }
 
-  private deadLetter(message: KafkaMessage, partition: number, reason: string, kind: string): OutputRecord {
+  /** A refused record, or one refused change of a batch record (the original is then that change's bytes). */
+  private deadLetter(message: KafkaMessage, refused: Extract<DecodedChange, { ok: false }>, partition: number): OutputRecord {
+    const { reason, kind, original } = refused;
     this.metrics.deadLettered(kind);
-    this.logger.warn({ partition, offset: message.offset, reason, kind }, 'change event dead-lettered');
+    this.logger.warn({ partition, offset: message.offset, index: refused.record?.index, reason, kind }, 'change event dead-lettered');
     const { key, message: letter } = deadLetterRecord(
-      { original: message.value ?? new Uint8Array(), topic: this.topics.events.name, partition, offset: message.offset, key: message.key, reason, errorKind: kind },
+      { original, topic: this.topics.events.name, partition, offset: message.offset, key: message.key, reason, errorKind: kind },
       'windower',
     );
     return { topic: this.topics.deadLetter.name, key, value: toBinary(DeadLetterSchema, letter), headers: recordHeaders(DeadLetterSchema, { headers: message.headers, traceContext: extractTraceContext(message.headers, ROOT_CONTEXT) }) };

@@ -1,8 +1,9 @@
 import { create, fromBinary, toBinary, type JsonObject } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
-import { ChangeEventSchema, type ChangeEvent } from '../gen/deltastream/v1/event_pb';
+import { ChangeEventBatchSchema, ChangeEventSchema, type ChangeEvent } from '../gen/deltastream/v1/event_pb';
 import { WindowBatchSchema } from '../gen/deltastream/v1/window_pb';
+import { ChangeBatchError, changeBatchEntries, changeBatchEntrySize, encodeChangeEventBatch } from './change-batch-wire';
 import { encodeChangeEvent, readChangeHead } from './change-event-wire';
 import { readWindowBatch } from './window-batch-wire';
 
@@ -142,3 +143,66 @@ describe('readWindowBatch', () => {
     );
   });
 });
+
+describe('ChangeEventBatch framing', () => {
+  const events = fc.array(changeEvent, { maxLength: 6 });
+
+  it('packs encoded events into the bytes protobuf-es writes for the batch, and unpacks them unchanged', () => {
+    fc.assert(
+      fc.property(events, (batch) => {
+        const encoded = batch.map((event) => toBinary(ChangeEventSchema, event));
+        const bytes = encodeChangeEventBatch(encoded);
+        expect(bytes).toEqual(toBinary(ChangeEventBatchSchema, create(ChangeEventBatchSchema, { events: batch })));
+        expect(bytes.byteLength).toBe(encoded.reduce((sum, event) => sum + changeBatchEntrySize(event.byteLength), 0));
+        expect(changeBatchEntries(bytes).map((entry) => Uint8Array.from(entry))).toEqual(encoded);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('skips fields it does not know, as protobuf-es does', () => {
+    const event = toBinary(ChangeEventSchema, sensorEvent());
+    // field 2 varint 150, field 3 length-delimited "hi", field 4 fixed64, field 5 fixed32, between two entries.
+    const unknown = [0x10, 0x96, 0x01, 0x1a, 0x02, 0x68, 0x69, 0x21, 1, 2, 3, 4, 5, 6, 7, 8, 0x2d, 1, 2, 3, 4];
+    const bytes = Uint8Array.from([...encodeChangeEventBatch([event]), ...unknown, ...encodeChangeEventBatch([event])]);
+    expect(changeBatchEntries(bytes).map((entry) => Uint8Array.from(entry))).toEqual([event, event]);
+    expect(fromBinary(ChangeEventBatchSchema, bytes).events).toHaveLength(2);
+  });
+
+  it('on corrupted bytes, refuses the batch or gives entries that together hold what protobuf-es reads — never more', () => {
+    fc.assert(
+      fc.property(events, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (batch, flips) => {
+        const corrupt = Uint8Array.from(encodeChangeEventBatch(batch.map((event) => toBinary(ChangeEventSchema, event))));
+        for (const [at, value] of flips) if (corrupt.length > 0) corrupt[at % corrupt.length] = value;
+        let entries: Uint8Array[];
+        try {
+          entries = changeBatchEntries(corrupt);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ChangeBatchError);
+          expect(() => fromBinary(ChangeEventBatchSchema, corrupt)).toThrow();
+          return;
+        }
+        let reference: ChangeEvent[] | undefined;
+        try {
+          reference = fromBinary(ChangeEventBatchSchema, corrupt).events;
+        } catch {
+          // protobuf-es refuses the whole batch; the framing held, so the damage is inside an entry,
+          // which the windower refuses alone (its good neighbours are kept).
+          expect(entries.some((entry) => isRefused(entry))).toBe(true);
+          return;
+        }
+        expect(entries.map((entry) => fromBinary(ChangeEventSchema, entry))).toEqual(reference);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function isRefused(entry: Uint8Array): boolean {
+  try {
+    fromBinary(ChangeEventSchema, entry);
+    return false;
+  } catch {
+    return true;
+  }
+}

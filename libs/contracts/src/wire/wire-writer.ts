@@ -138,4 +138,4 @@ function varintSize(value: number): number {
  * ArrayBuffer of their own costs ~1 µs, per change event on the ingestor's hot path); elsewhere a plain
  * Uint8Array. A Buffer is a Uint8Array.
  */
-const allocate: (size: number) => Uint8Array = typeof Buffer === 'function' ? (size) => Buffer.allocUnsafe(size) : (size) => new Uint8Array(size);
+export const allocate: (size: number) => Uint8Array = typeof Buffer === 'function' ? (size) => Buffer.allocUnsafe(size) : (size) => new Uint8Array(size);
