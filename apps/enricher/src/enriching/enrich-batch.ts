@@ -3,6 +3,7 @@ import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { WindowBatch } from '@deltastream/contracts';
 import { encodeRecords } from '@deltastream/delta-codec';
 import type { CompiledTransforms, DeriveState, ResolvedReferences, TransformFailure, TransformInput } from '@deltastream/transforms';
+import { jsonByteLength } from './json-size';
 
 /** How one stream is enriched: its compiled transforms and the field that names an entity in a record. */
 export interface StreamEnrichment {
@@ -49,7 +50,7 @@ export function enrichBatch(records: readonly BatchRecord[], enrichment: StreamE
   const result = enrichment.transforms.apply(records, context);
   const out = result.records.map((r) => r.record);
   let jsonBytes = 0;
-  for (const record of out) jsonBytes += Buffer.byteLength(JSON.stringify(record)) + 1;
+  for (const record of out) jsonBytes += jsonByteLength(record) + 1;
   let minObservedAtMs = 0;
   for (const r of result.records) if (r.input.observedAtMs > 0 && (minObservedAtMs === 0 || r.input.observedAtMs < minObservedAtMs)) minObservedAtMs = r.input.observedAtMs;
   return {

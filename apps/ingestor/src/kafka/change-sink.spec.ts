@@ -1,8 +1,10 @@
-import { fromBinary, type DescMessage } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type DescMessage, type JsonObject } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import fc from 'fast-check';
 import { changeBatchEntries, ChangeEventBatchSchema, ChangeEventSchema, IngestKind, topicCatalog } from '@deltastream/contracts';
 import type { IngestedChange } from '@deltastream/ingest';
-import type { ProtoRecord, RecordProducer } from '@deltastream/kafka';
-import { KafkaChangeSink, MAX_BATCH_RECORD_BYTES, type SourceRecords } from './change-sink';
+import { recordValue, type ProtoRecord, type RecordProducer } from '@deltastream/kafka';
+import { KafkaChangeSink, MAX_BATCH_RECORD_BYTES, timestamp, type SourceRecords } from './change-sink';
 
 const topic = topicCatalog({ namespace: 'unit' }).events;
 
@@ -73,5 +75,49 @@ describe('KafkaChangeSink', () => {
     expect(producer.records.length).toBeGreaterThan(1);
     for (const record of producer.records) expect(record.bytes).toBeLessThanOrEqual(MAX_BATCH_RECORD_BYTES);
     expect(producer.records.flatMap((r) => r.entities)).toEqual(many.map((c) => c.entityId));
+  });
+
+  it('builds the message protobuf-es create() builds: the same bytes', async () => {
+    const sent: Uint8Array[] = [];
+    const producer: RecordProducer = {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      send: <Desc extends DescMessage>(_topic: string, schema: Desc, records: readonly ProtoRecord<Desc>[]) => {
+        for (const record of records) sent.push(recordValue(schema, record));
+        return Promise.resolve();
+      },
+    };
+    const changes = new KafkaChangeSink(producer, topic, IngestKind.POLL);
+    const ms = fc.integer({ min: -8.64e15, max: 8.64e15 });
+    await fc.assert(
+      fc.asyncProperty(fc.record({ entityId: fc.string(), version: fc.string(), cursor: fc.string(), occurredAtMs: fc.option(ms, { nil: undefined }), observedAtMs: ms, recovery: fc.boolean(), record: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })) }), async (init) => {
+        const change: IngestedChange = { sourceId: 'src', stream: 's', ...init, record: init.record as IngestedChange['record'] };
+        sent.length = 0;
+        await changes.publish([change]);
+        const expected = create(ChangeEventSchema, {
+          source: 'src',
+          stream: 's',
+          entityId: init.entityId,
+          version: init.version,
+          cursor: init.cursor,
+          occurredAt: init.occurredAtMs === undefined ? undefined : timestampFromMs(init.occurredAtMs),
+          observedAt: timestampFromMs(init.observedAtMs),
+          record: init.record as JsonObject,
+          ingestKind: init.recovery ? IngestKind.RECOVERY : IngestKind.POLL,
+        });
+        expect(sent).toEqual([toBinary(ChangeEventSchema, expected)]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps whole nanoseconds for an event time with a fraction of a millisecond', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e13, max: 1e13, noNaN: true }), (ms) => {
+        const { seconds, nanos } = timestamp(ms);
+        expect(Number.isInteger(nanos) && nanos >= 0 && nanos <= 999_999_999).toBe(true);
+        expect(Math.abs(Number(seconds) * 1000 + nanos / 1e6 - ms)).toBeLessThanOrEqual(1e-3 + Math.abs(ms) * 1e-15);
+      }),
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { create, type JsonObject as ProtoJsonObject } from '@bufbuild/protobuf';
-import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import type { JsonObject as ProtoJsonObject } from '@bufbuild/protobuf';
+import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { changeBatchEntrySize, ChangeEventBatchSchema, ChangeEventSchema, encodeChangeEvent, encodeChangeEventBatch, IngestKind, type ChangeEvent, type TopicSpec } from '@deltastream/contracts';
 import type { ChangeSink, IngestedChange } from '@deltastream/ingest';
 import type { RecordProducer } from '@deltastream/kafka';
@@ -45,19 +45,33 @@ export class KafkaChangeSink implements ChangeSink {
     if (batches.length > 0) await this.producer.send(this.topic.name, ChangeEventBatchSchema, batches);
   }
 
+  /**
+   * The ChangeEvent of a change, built as a plain message object: protobuf-es' create() walks the schema
+   * for every field of every change (~5% of the ingestor's CPU); the shape is the same (spec-checked).
+   */
   private changeEvent(change: IngestedChange): ChangeEvent {
-    return create(ChangeEventSchema, {
+    return {
+      $typeName: ChangeEventSchema.typeName,
       source: change.sourceId,
       stream: change.stream,
       entityId: change.entityId,
       version: change.version,
       cursor: change.cursor,
-      occurredAt: change.occurredAtMs === undefined ? undefined : timestampFromMs(change.occurredAtMs),
-      observedAt: timestampFromMs(change.observedAtMs),
+      occurredAt: change.occurredAtMs === undefined ? undefined : timestamp(change.occurredAtMs),
+      observedAt: timestamp(change.observedAtMs),
       record: change.record as ProtoJsonObject,
       ingestKind: change.recovery && this.kind === IngestKind.POLL ? IngestKind.RECOVERY : this.kind,
-    });
+    };
   }
+}
+
+/**
+ * protobuf-es' timestampFromMs without create(), and with whole nanos: an upstream epoch-ms field may carry
+ * a fraction (1700000000000.5), which timestampFromMs turns into fractional nanos no encoder accepts.
+ */
+export function timestamp(ms: number): Timestamp {
+  const seconds = Math.floor(ms / 1000);
+  return { $typeName: TimestampSchema.typeName, seconds: BigInt(seconds), nanos: Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1_000_000)) };
 }
 
 /** Packs encoded changes into ChangeEventBatch records: a run ends at another key, at the count cap or at the byte cap. */
