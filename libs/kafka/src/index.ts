@@ -7,3 +7,4 @@ export * from './proto-decode';
 export * from './dead-letter';
 export * from './readiness';
 export * from './transactional-processor';
+export { subscribeWithRetry } from './subscribe';

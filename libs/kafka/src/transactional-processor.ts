@@ -2,6 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@deltastream/observability';
 import { chunkByBytes } from './proto-producer';
+import { subscribeWithRetry } from './subscribe';
 
 /** One record to produce. */
 export interface OutputRecord {
@@ -115,7 +116,7 @@ export class TransactionalProcessor {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => options.logger.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed'));
     await consumer.connect();
-    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    await subscribeWithRetry(consumer, options.inputTopic, options.logger);
     this.running = true;
     await consumer.run({
       autoCommit: false,

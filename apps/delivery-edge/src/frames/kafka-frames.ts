@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FrameSchema } from '@deltastream/contracts';
+import { subscribeWithRetry } from '@deltastream/kafka';
 import type { Logger, RecordHeaders } from '@deltastream/observability';
 import { FrameEvent } from './frame-event';
 
@@ -61,7 +62,7 @@ export class LiveFramesReader {
       this.joinedAt = Date.now();
     });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await subscribeWithRetry(consumer, topic, this.options.logger);
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.eachBatch(payload) });
     // Idle partitions produce no batches: poll until caught up.
     this.poll = setInterval(() => {

@@ -1,0 +1,37 @@
+import { ConstantBackoff } from 'cockatiel';
+import { createLogger } from '@deltastream/observability';
+import { subscribeWithRetry } from './subscribe';
+
+const logger = createLogger('subscribe-spec', 'silent');
+
+/** A consumer whose subscribe fails with the given errors first. */
+function consumer(failures: Error[]) {
+  const calls: unknown[] = [];
+  return {
+    calls,
+    subscribe: (subscription: unknown) => {
+      calls.push(subscription);
+      const failure = failures.shift();
+      return failure ? Promise.reject(failure) : Promise.resolve();
+    },
+  };
+}
+
+const retriable = () => Object.assign(new Error('This server does not host this topic-partition'), { retriable: true });
+
+describe('subscribeWithRetry', () => {
+  it('subscribes again after retriable broker errors (a topic the broker does not list yet)', async () => {
+    const fake = consumer([retriable(), retriable()]);
+    await subscribeWithRetry(fake, 't', logger, new ConstantBackoff(1));
+    expect(fake.calls).toEqual([{ topic: 't', fromBeginning: true }, { topic: 't', fromBeginning: true }, { topic: 't', fromBeginning: true }]);
+  });
+
+  it('fails at once on an error that retrying cannot fix, and after eight retries of one that persists', async () => {
+    const fatal = consumer([new Error('not authorised')]);
+    await expect(subscribeWithRetry(fatal, 't', logger, new ConstantBackoff(1))).rejects.toThrow('not authorised');
+    expect(fatal.calls).toHaveLength(1);
+    const stuck = consumer(Array.from({ length: 20 }, retriable));
+    await expect(subscribeWithRetry(stuck, 't', logger, new ConstantBackoff(1))).rejects.toThrow('does not host');
+    expect(stuck.calls).toHaveLength(9);
+  });
+});
