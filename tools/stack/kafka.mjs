@@ -112,11 +112,22 @@ function javaArgs(mainClass, args) {
   ];
 }
 
+/**
+ * A Kafka cluster id: a base64url-encoded 16-byte UUID without padding. Like Kafka's own Uuid.randomUuid,
+ * never one starting with "-": the storage tool's argument parser would take it for an option (1 in 64
+ * fresh stacks failed to format).
+ */
+export function newClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function formatStorageOnce(propertiesFile) {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
   mkdirSync(dataDir, { recursive: true });
-  // A Kafka cluster id is a base64url-encoded 16-byte UUID without padding.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const result = spawnSync('java', javaArgs('kafka.tools.StorageTool', ['format', '--standalone', '-t', clusterId, '-c', propertiesFile]), {
     encoding: 'utf8',
   });
