@@ -1,6 +1,6 @@
 import { ConstantBackoff } from 'cockatiel';
 import { createLogger } from '@deltastream/observability';
-import { subscribeWithRetry } from './subscribe';
+import { retryRetriable, subscribeWithRetry } from './subscribe';
 
 const logger = createLogger('subscribe-spec', 'silent');
 
@@ -33,5 +33,13 @@ describe('subscribeWithRetry', () => {
     const stuck = consumer(Array.from({ length: 20 }, retriable));
     await expect(subscribeWithRetry(stuck, 't', logger, new ConstantBackoff(1))).rejects.toThrow('does not host');
     expect(stuck.calls).toHaveLength(9);
+  });
+
+  it('retries any broker call the same way and returns its result (the edge reading offsets of a fresh topic)', async () => {
+    const failures = [Object.assign(new Error('This server is not the leader for that topic-partition'), { retriable: true })];
+    let calls = 0;
+    const offsets = await retryRetriable('reading offsets', () => (calls++, failures.length > 0 ? Promise.reject(failures.shift() as Error) : Promise.resolve([{ partition: 0 }])), logger, new ConstantBackoff(1));
+    expect(offsets).toEqual([{ partition: 0 }]);
+    expect(calls).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FrameSchema } from '@deltastream/contracts';
-import { subscribeWithRetry } from '@deltastream/kafka';
+import { retryRetriable, subscribeWithRetry } from '@deltastream/kafka';
 import type { Logger, RecordHeaders } from '@deltastream/observability';
 import { FrameEvent } from './frame-event';
 
@@ -52,7 +52,8 @@ export class LiveFramesReader {
 
   async start(): Promise<void> {
     const { kafka, admin, topic } = this.options;
-    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+    const offsets = await retryRetriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), this.options.logger);
+    for (const { partition, high, low } of offsets) {
       // A partition with nothing retained is caught up from the start.
       if (Number(high) > Number(low)) this.startEnds.set(partition, Number(high));
     }
