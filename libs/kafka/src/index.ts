@@ -7,4 +7,4 @@ export * from './proto-decode';
 export * from './dead-letter';
 export * from './readiness';
 export * from './transactional-processor';
-export { retryRetriable, subscribeWithRetry } from './subscribe';
+export { retryRetriable, subscribeWithRetry } from './broker-retry';

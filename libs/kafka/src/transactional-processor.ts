@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@deltastream/observability';
 import { chunkByBytes } from './proto-producer';
-import { subscribeWithRetry } from './subscribe';
+import { subscribeWithRetry } from './broker-retry';
 
 /** One record to produce. */
 export interface OutputRecord {

@@ -1,6 +1,6 @@
 import { ConstantBackoff } from 'cockatiel';
 import { createLogger } from '@deltastream/observability';
-import { retryRetriable, subscribeWithRetry } from './subscribe';
+import { retryRetriable, subscribeWithRetry } from './broker-retry';
 
 const logger = createLogger('subscribe-spec', 'silent');
 
@@ -19,7 +19,7 @@ function consumer(failures: Error[]) {
 
 const retriable = () => Object.assign(new Error('This server does not host this topic-partition'), { retriable: true });
 
-describe('subscribeWithRetry', () => {
+describe('retryRetriable and subscribeWithRetry', () => {
   it('subscribes again after retriable broker errors (a topic the broker does not list yet)', async () => {
     const fake = consumer([retriable(), retriable()]);
     await subscribeWithRetry(fake, 't', logger, new ConstantBackoff(1));
