@@ -1,9 +1,10 @@
 import { nextRecordPosition } from './record-position';
 
 /**
- * One consumed change while some window still holds it (`offset` is its position, see record-position.ts). `holders` counts the window parts that will
- * carry it (several with hopping windows; coalesced-away versions stay held until the part that
- * superseded them is emitted, so a replay re-reads them and reproduces the same coalescedCount).
+ * One consumed change while some window still holds it (`offset` is its position, see
+ * record-position.ts). `holders` counts the window parts that will carry it (several with hopping
+ * windows; coalesced-away versions stay held until the part that superseded them is emitted, so a replay
+ * re-reads them and reproduces the same coalescedCount).
  */
 export interface BufferedRecord {
   readonly offset: bigint;

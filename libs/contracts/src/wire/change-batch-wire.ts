@@ -13,7 +13,7 @@ const EVENTS_TAG = (1 << 3) | Wire.LengthDelimited;
 /** The ChangeEventBatch of these encoded ChangeEvents — the bytes protobuf-es writes for the same events. */
 export function encodeChangeEventBatch(events: readonly Uint8Array[]): Uint8Array {
   let size = 0;
-  for (const event of events) size += 1 + varintSize(event.byteLength) + event.byteLength;
+  for (const event of events) size += changeBatchEntrySize(event.byteLength);
   const out = allocate(size);
   let pos = 0;
   for (const event of events) {
