@@ -37,6 +37,9 @@ const INGESTOR_CLIENT = process.env.BENCH_INGESTOR_CLIENT ?? 'kafkajs';
 const PARTITION_KEY = process.env.BENCH_PARTITION_KEY ?? 'stream';
 /** The source's changesPerRecord: changes per events-topic record (a ChangeEventBatch); 1 = a ChangeEvent record each. */
 const CHANGES_PER_RECORD = Number(process.env.BENCH_CHANGES_PER_RECORD ?? 1000);
+/** The source's recordFormat: `json` (records as JSON text) or `struct` (google.protobuf.Struct). */
+const RECORD_FORMAT = process.env.BENCH_RECORD_FORMAT ?? 'json';
+if (!['json', 'struct'].includes(RECORD_FORMAT)) throw new Error(`BENCH_RECORD_FORMAT must be json or struct, not ${RECORD_FORMAT}`);
 const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
@@ -52,7 +55,7 @@ for (const r of [raw, rawOther]) console.log(`  ${r.client}: produce ${r.produce
 // --- (b) and (c): the pipeline ------------------------------------------------------------------------------
 const ports = await freePorts('demo', 'ingestor', 'windower', 'enricher', 'compressor', 'edge', 'grpc');
 const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastream.yaml');
-writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS, changesPerRecord: CHANGES_PER_RECORD }));
+writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS, changesPerRecord: CHANGES_PER_RECORD, recordFormat: RECORD_FORMAT }));
 const { start, stopAndWait, children } = pipeline(namespace);
 const common = { DELTASTREAM_CONFIG: suite };
 const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : [];
@@ -185,11 +188,11 @@ const results = {
   raw,
   rawPlatformatic: rawOther,
   steps,
-  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by ${PARTITION_KEY}, ${CHANGES_PER_RECORD === 1 ? 'one change' : `up to ${CHANGES_PER_RECORD} changes`} per events record, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
+  workload: `demo sensors: ${SENSORS} sensors × ${HZ} Hz at rising speed, keyed by ${PARTITION_KEY}, ${CHANGES_PER_RECORD === 1 ? 'one change' : `up to ${CHANGES_PER_RECORD} changes`} per events record, records as ${RECORD_FORMAT === 'json' ? 'JSON text' : 'Structs'}, ${WINDOW_MS} ms windows (lateness 0), ${STEP_S} s per step, ingestor Kafka client ${INGESTOR_CLIENT}`,
   machine: machine(),
 };
 // The default run (kafkajs, keyed by stream) is `throughput`; others get their own results, chart and section.
-const variant = [INGESTOR_CLIENT !== 'kafkajs' ? INGESTOR_CLIENT : '', PARTITION_KEY !== 'stream' ? `key-${PARTITION_KEY}` : '', CHANGES_PER_RECORD !== 1000 ? `cpr-${CHANGES_PER_RECORD}` : ''].filter(Boolean).join('-');
+const variant = [INGESTOR_CLIENT !== 'kafkajs' ? INGESTOR_CLIENT : '', PARTITION_KEY !== 'stream' ? `key-${PARTITION_KEY}` : '', CHANGES_PER_RECORD !== 1000 ? `cpr-${CHANGES_PER_RECORD}` : '', RECORD_FORMAT !== 'json' ? `records-${RECORD_FORMAT}` : ''].filter(Boolean).join('-');
 const name = variant ? `throughput-${variant}` : 'throughput';
 const file = writeResults(name, results);
 
@@ -212,6 +215,7 @@ const command = [
   INGESTOR_CLIENT !== 'kafkajs' ? `BENCH_INGESTOR_CLIENT=${INGESTOR_CLIENT}` : '',
   PARTITION_KEY !== 'stream' ? `BENCH_PARTITION_KEY=${PARTITION_KEY}` : '',
   CHANGES_PER_RECORD !== 1000 ? `BENCH_CHANGES_PER_RECORD=${CHANGES_PER_RECORD}` : '',
+  RECORD_FORMAT !== 'json' ? `BENCH_RECORD_FORMAT=${RECORD_FORMAT}` : '',
   'npm run bench:throughput',
 ]
   .filter(Boolean)

@@ -112,10 +112,11 @@ export async function deleteNamespaceTopics(namespace, brokers = (process.env.KA
 /**
  * The suite YAML of the benches fed by the demo upstream: one source polling the demo's sensors on
  * `demoPort` (pages of 10 000, every 50 ms) keyed by `partitionKey` (`stream` or `entity`), up to
- * `changesPerRecord` changes per events record (1: a ChangeEvent record each); with `windowMs`, also the
+ * `changesPerRecord` changes per events record (1: a ChangeEvent record each), records as `recordFormat`
+ * (`struct` or `json`); with `windowMs`, also the
  * sensors stream in windows of that length, readable without credentials.
  */
-export function demoSensorsSuite({ demoPort, partitionKey, windowMs, changesPerRecord = 1 }) {
+export function demoSensorsSuite({ demoPort, partitionKey, windowMs, changesPerRecord = 1, recordFormat = 'struct' }) {
   const streams =
     windowMs === undefined
       ? ''
@@ -133,6 +134,7 @@ sources:
     occurredAtField: timestamp
     partitionKey: ${partitionKey}
     changesPerRecord: ${changesPerRecord}
+    recordFormat: ${recordFormat}
     cursor: { mode: field, field: timestamp, param: since, format: iso8601, overlap: 0 }
     page: { param: limit, size: 10000 }
     pollIntervalMs: 50

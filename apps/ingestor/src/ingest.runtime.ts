@@ -24,7 +24,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(config: IngestorConfig, redis: Redis, producer: RecordProducer, topics: Record<TopicName, TopicSpec>, deadLetters: DeadLetterSink, logger: Logger) {
     this.sources = config.DELTASTREAM_CONFIG.filter((s) => !config.INGESTOR_SOURCES || config.INGESTOR_SOURCES.includes(s.config.id));
-    const records = new Map(this.sources.map((s) => [s.config.id, { partitionKey: s.config.partitionKey, changesPerRecord: s.config.changesPerRecord }]));
+    const records = new Map(this.sources.map((s) => [s.config.id, { partitionKey: s.config.partitionKey, changesPerRecord: s.config.changesPerRecord, recordFormat: s.config.recordFormat }]));
     this.pollChanges = new KafkaChangeSink(producer, topics.events, IngestKind.POLL, records);
     this.pushChanges = new KafkaChangeSink(producer, topics.events, IngestKind.PUSH, records);
     this.rejects = new DeadLetterRejectSink(deadLetters, logger);

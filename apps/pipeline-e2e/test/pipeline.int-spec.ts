@@ -51,9 +51,10 @@ sources:
     cursor: { mode: token, param: cursor, from: body, path: next }
     poll: false
     occurredAtField: timestamp
-    # ChangeEventBatch records on the events topic (the bench's and a busy source's setting).
+    # ChangeEventBatch records of JSON-text records on the events topic (the bench's and a busy source's setting).
     partitionKey: stream
     changesPerRecord: 50
+    recordFormat: json
     push:
       secret: { value: ${SECRET} }
 streams:

@@ -15,6 +15,15 @@ export interface StreamEnrichment {
 /** An event of the batch as the transforms see it, with its position for dead letters. */
 export interface BatchRecord extends TransformInput {
   readonly index: number;
+  /** UTF-8 size of the record's JSON text, when it came as text (`record_json`). */
+  readonly jsonBytes?: number;
+}
+
+/** An event whose record cannot be read (bad `record_json`): dead-lettered alone, the rest go on. */
+export interface UnreadableRecord {
+  readonly index: number;
+  readonly entityId: string;
+  readonly reason: string;
 }
 
 export interface EnrichedBatch {
@@ -30,15 +39,42 @@ export interface EnrichedBatch {
   readonly minObservedAtMs: number;
 }
 
-/** The records of a window batch, in window order, ready for the transforms. */
-export function batchRecords(batch: WindowBatch): BatchRecord[] {
-  return batch.events.map((event, index) => ({
-    index,
-    record: (event.record ?? {}) as JsonObject,
-    entityId: event.entityId,
-    occurredAtMs: event.occurredAt ? timestampMs(event.occurredAt) : undefined,
-    observedAtMs: event.observedAt ? timestampMs(event.observedAt) : 0,
-  }));
+/**
+ * The records of a window batch, in window order, ready for the transforms: each from its Struct or from
+ * its JSON text. Text that is not one JSON object, or an event carrying both forms, is unreadable.
+ */
+export function batchRecords(batch: WindowBatch): { records: BatchRecord[]; unreadable: UnreadableRecord[] } {
+  const records: BatchRecord[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  batch.events.forEach((event, index) => {
+    const meta = {
+      index,
+      entityId: event.entityId,
+      occurredAtMs: event.occurredAt ? timestampMs(event.occurredAt) : undefined,
+      observedAtMs: event.observedAt ? timestampMs(event.observedAt) : 0,
+    };
+    if (event.recordJson === '') {
+      records.push({ ...meta, record: (event.record ?? {}) as JsonObject });
+      return;
+    }
+    const parsed = parseRecordJson(event.recordJson, event.record !== undefined);
+    if (typeof parsed === 'string') unreadable.push({ index, entityId: event.entityId, reason: parsed });
+    else records.push({ ...meta, record: parsed, jsonBytes: Buffer.byteLength(event.recordJson) });
+  });
+  return { records, unreadable };
+}
+
+/** The record of a `record_json`, or why there is none. */
+function parseRecordJson(text: string, alsoStruct: boolean): JsonObject | string {
+  if (alsoStruct) return 'both record and record_json are set (at most one may be)';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `record_json is not JSON: ${(error as Error).message}`;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `record_json is not a JSON object but ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+  return value as JsonObject;
 }
 
 /**
@@ -50,7 +86,8 @@ export function enrichBatch(records: readonly BatchRecord[], enrichment: StreamE
   const result = enrichment.transforms.apply(records, context);
   const out = result.records.map((r) => r.record);
   let jsonBytes = 0;
-  for (const record of out) jsonBytes += jsonByteLength(record) + 1;
+  // A record no step changed is its input object, whose JSON text size may be known already.
+  for (const r of result.records) jsonBytes += ((r.record === r.input.record ? r.input.jsonBytes : undefined) ?? jsonByteLength(r.record)) + 1;
   let minObservedAtMs = 0;
   for (const r of result.records) if (r.input.observedAtMs > 0 && (minObservedAtMs === 0 || r.input.observedAtMs < minObservedAtMs)) minObservedAtMs = r.input.observedAtMs;
   return {

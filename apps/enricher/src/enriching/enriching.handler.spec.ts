@@ -69,4 +69,22 @@ describe('EnrichingHandler derive state', () => {
     expect(work.commitOffset).toBe('3');
     expect(work.commitMetadata).toMatch(/^d1:/);
   });
+
+  it('dead-letters an event whose record_json is not a JSON object alone; the window goes on', async () => {
+    const batch = create(WindowBatchSchema, {
+      windowId: `sensors/${T0}/0/0`,
+      stream: 'sensors',
+      events: [
+        create(ChangeEventSchema, { stream: 'sensors', entityId: 'a', observedAt: timestampFromMs(T0), recordJson: '{"id":"a","t":1}' }),
+        create(ChangeEventSchema, { stream: 'sensors', entityId: 'b', observedAt: timestampFromMs(T0), recordJson: '{"id":"b","t":' }),
+        create(ChangeEventSchema, { stream: 'sensors', entityId: 'c', observedAt: timestampFromMs(T0), recordJson: '{"id":"c","t":3}' }),
+      ],
+    });
+    const value = Buffer.from(toBinary(WindowBatchSchema, batch));
+    const work = await handler(() => undefined).handle(0, [{ key: Buffer.from('sensors'), value, offset: '0', timestamp: String(T0), attributes: 0, headers: {} } as KafkaMessage]);
+    expect(encodedRecords(work)).toEqual([{ id: 'a', t: 1 }, { id: 'c', t: 3 }]);
+    const letters = work.outputs.filter((o) => o.topic === topics.deadLetter.name).map((o) => fromBinary(DeadLetterSchema, o.value));
+    expect(letters.map((l) => [l.errorKind, l.reason.replace(/: .*$/s, '')])).toEqual([['invalid_event', `window sensors/${T0}/0/0, entity b`]]);
+    expect(fromBinary(ChangeEventSchema, letters[0]?.original ?? new Uint8Array()).recordJson).toBe('{"id":"b","t":');
+  });
 });

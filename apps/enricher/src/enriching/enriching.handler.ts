@@ -115,22 +115,17 @@ export class EnrichingHandler implements PartitionHandler {
     const parent = extractTraceContext(message.headers);
     const span = startSpan(`enrich ${batch.stream}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'deltastream.stream': batch.stream, 'deltastream.window_id': batch.windowId, 'deltastream.event_count': batch.events.length } });
     try {
-      const records = batchRecords(batch);
+      const { records, unreadable } = batchRecords(batch);
       const references = await resolveReferences(enrichment.transforms, records, this.references);
       const derive = enrichment.transforms.needsDeriveState ? this.deriveState(partition, batch.stream) : undefined;
       const enriched = enrichBatch(records, enrichment, { derive, references });
-      const outputs: OutputRecord[] = enriched.failures.map((failure) => {
+      const outputs: OutputRecord[] = unreadable.map((bad) => this.deadLetterEvent(message, partition, batch, bad, 'invalid_event'));
+      for (const failure of enriched.failures) {
         this.metrics.transformError(batch.stream, failure.stepType ?? 'record');
-        const event = batch.events[failure.index];
-        return this.deadLetter(message, partition, {
-          original: event ? toBinary(ChangeEventSchema, event) : new Uint8Array(),
-          reason: `window ${batch.windowId}, entity ${failure.entityId}: ${failure.reason}`,
-          errorKind: 'transform_error',
-          key: failure.entityId,
-        });
-      });
+        outputs.push(this.deadLetterEvent(message, partition, batch, failure, 'transform_error'));
+      }
       const durationMs = performance.now() - started;
-      this.metrics.batch(batch.stream, { recordsIn: records.length, recordsOut: enriched.eventCount, encodedBytes: enriched.payload.byteLength, jsonBytes: enriched.jsonBytes, durationMs, droppedBy: enriched.droppedBy });
+      this.metrics.batch(batch.stream, { recordsIn: batch.events.length, recordsOut: enriched.eventCount, encodedBytes: enriched.payload.byteLength, jsonBytes: enriched.jsonBytes, durationMs, droppedBy: enriched.droppedBy });
       span.setAttributes({ 'deltastream.records_out': enriched.eventCount, 'deltastream.encoded_bytes': enriched.payload.byteLength });
       // Nothing left to deliver (all filtered or failed): no frame. Window ids only need to increase downstream.
       if (enriched.eventCount === 0) return outputs;
@@ -170,6 +165,17 @@ export class EnrichingHandler implements PartitionHandler {
       streams.set(stream, state);
     }
     return state;
+  }
+
+  /** One event of a window batch to the dead-letter topic, as its ChangeEvent. */
+  private deadLetterEvent(message: KafkaMessage, partition: number, batch: WindowBatch, bad: { index: number; entityId: string; reason: string }, errorKind: string): OutputRecord {
+    const event = batch.events[bad.index];
+    return this.deadLetter(message, partition, {
+      original: event ? toBinary(ChangeEventSchema, event) : new Uint8Array(),
+      reason: `window ${batch.windowId}, entity ${bad.entityId}: ${bad.reason}`,
+      errorKind,
+      key: bad.entityId,
+    });
   }
 
   private deadLetter(message: KafkaMessage, partition: number, letter: { original: Uint8Array; reason: string; errorKind: string; key: Uint8Array | string | null }): OutputRecord {

@@ -48,7 +48,7 @@ function sink(sources: Record<string, SourceRecords>) {
 
 describe('KafkaChangeSink', () => {
   it('writes a ChangeEvent record per change by default, keyed by entity or stream', async () => {
-    const { producer, sink: changes } = sink({ byStream: { partitionKey: 'stream', changesPerRecord: 1 } });
+    const { producer, sink: changes } = sink({ byStream: { partitionKey: 'stream', changesPerRecord: 1, recordFormat: 'struct' } });
     await changes.publish([change('unlisted', 's', 'a'), change('byStream', 't', 'b')]);
     expect(producer.records).toEqual([
       { type: ChangeEventSchema.typeName, key: 'a', entities: ['a'], bytes: 0 },
@@ -57,7 +57,7 @@ describe('KafkaChangeSink', () => {
   });
 
   it('packs runs of consecutive changes sharing a key into ChangeEventBatch records, in order, up to changesPerRecord', async () => {
-    const { producer, sink: changes } = sink({ packed: { partitionKey: 'stream', changesPerRecord: 3 }, entities: { partitionKey: 'entity', changesPerRecord: 3 } });
+    const { producer, sink: changes } = sink({ packed: { partitionKey: 'stream', changesPerRecord: 3, recordFormat: 'struct' }, entities: { partitionKey: 'entity', changesPerRecord: 3, recordFormat: 'json' } });
     await changes.publish([...['a', 'b', 'c', 'd'].map((id) => change('packed', 's', id)), change('packed', 't', 'e'), change('entities', 'u', 'f'), change('entities', 'u', 'f'), change('entities', 'u', 'g')]);
     expect(producer.records.map(({ type, key, entities }) => ({ type, key, entities }))).toEqual([
       { type: ChangeEventBatchSchema.typeName, key: 's', entities: ['a', 'b', 'c'] },
@@ -69,7 +69,7 @@ describe('KafkaChangeSink', () => {
   });
 
   it('keeps every batch record under the byte cap', async () => {
-    const { producer, sink: changes } = sink({ packed: { partitionKey: 'stream', changesPerRecord: 10_000 } });
+    const { producer, sink: changes } = sink({ packed: { partitionKey: 'stream', changesPerRecord: 10_000, recordFormat: 'struct' } });
     const many = Array.from({ length: 300 }, (_, i) => change('packed', 's', `e${i}`, 3_000));
     await changes.publish(many);
     expect(producer.records.length).toBeGreaterThan(1);
@@ -77,7 +77,7 @@ describe('KafkaChangeSink', () => {
     expect(producer.records.flatMap((r) => r.entities)).toEqual(many.map((c) => c.entityId));
   });
 
-  it('builds the message protobuf-es create() builds: the same bytes', async () => {
+  it('builds the message protobuf-es create() builds: the same bytes, with the record as a Struct or as JSON text', async () => {
     const sent: Uint8Array[] = [];
     const producer: RecordProducer = {
       connect: () => Promise.resolve(),
@@ -87,22 +87,23 @@ describe('KafkaChangeSink', () => {
         return Promise.resolve();
       },
     };
-    const changes = new KafkaChangeSink(producer, topic, IngestKind.POLL);
+    const formats = new Map<string, SourceRecords>([['json', { partitionKey: 'entity', changesPerRecord: 1, recordFormat: 'json' }]]);
+    const changes = new KafkaChangeSink(producer, topic, IngestKind.POLL, formats);
     const ms = fc.integer({ min: -8.64e15, max: 8.64e15 });
     await fc.assert(
-      fc.asyncProperty(fc.record({ entityId: fc.string(), version: fc.string(), cursor: fc.string(), occurredAtMs: fc.option(ms, { nil: undefined }), observedAtMs: ms, recovery: fc.boolean(), record: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })) }), async (init) => {
-        const change: IngestedChange = { sourceId: 'src', stream: 's', ...init, record: init.record as IngestedChange['record'] };
+      fc.asyncProperty(fc.record({ entityId: fc.string(), version: fc.string(), cursor: fc.string(), occurredAtMs: fc.option(ms, { nil: undefined }), observedAtMs: ms, recovery: fc.boolean(), record: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), sourceId: fc.constantFrom('struct', 'json') }), async (init) => {
+        const change: IngestedChange = { stream: 's', ...init, record: init.record as IngestedChange['record'] };
         sent.length = 0;
         await changes.publish([change]);
         const expected = create(ChangeEventSchema, {
-          source: 'src',
+          source: init.sourceId,
           stream: 's',
           entityId: init.entityId,
           version: init.version,
           cursor: init.cursor,
           occurredAt: init.occurredAtMs === undefined ? undefined : timestampFromMs(init.occurredAtMs),
           observedAt: timestampFromMs(init.observedAtMs),
-          record: init.record as JsonObject,
+          ...(init.sourceId === 'json' ? { recordJson: JSON.stringify(init.record) } : { record: init.record as JsonObject }),
           ingestKind: init.recovery ? IngestKind.RECOVERY : IngestKind.POLL,
         });
         expect(sent).toEqual([toBinary(ChangeEventSchema, expected)]);

@@ -24,6 +24,8 @@ const changeEvent = fc
       observedAt: timestamp,
       record: jsonRecord,
       ingestKind: fc.oneof(fc.constantFrom(0, 1, 2, 3), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+      // Any text as far as the wire is concerned (JSON or not: that is the enricher's to judge).
+      recordJson: fc.oneof(text, jsonRecord.map((record) => JSON.stringify(record))),
     },
     { requiredKeys: ['source', 'stream', 'entityId', 'version', 'cursor', 'ingestKind'] },
   )

@@ -43,6 +43,7 @@ function writeChangeEvent(w: WireWriter, event: ChangeEvent): void {
     w.tag(9, Wire.Varint);
     w.int32(event.ingestKind);
   }
+  writeString(w, 10, event.recordJson);
 }
 
 function writeString(w: WireWriter, field: number, value: string): void {
@@ -79,7 +80,8 @@ export interface ChangeHead {
 
 /**
  * The windower's fields of an encoded ChangeEvent; the rest (the record included) is checked to be
- * something protobuf-es decodes, but not built. Returns undefined when the bytes leave the fast path:
+ * something protobuf-es decodes, but not built: a Struct record is walked, JSON text only checked to be
+ * UTF-8 (whether it is JSON is the enricher's to find out, for that change alone). Returns undefined when the bytes leave the fast path:
  * decode them with protobuf-es then, which also gives the error for malformed input.
  */
 export function readChangeHead(bytes: Uint8Array): ChangeHead | undefined {
@@ -109,7 +111,7 @@ export function readChangeHead(bytes: Uint8Array): ChangeHead | undefined {
 
 /** A whole ChangeEvent ending at `end`, shaped as protobuf-es returns it (throws OffFastPath). */
 export function readChangeEvent(reader: WireReader, end: number): ChangeEvent {
-  const event = { $typeName: 'deltastream.v1.ChangeEvent', source: '', stream: '', entityId: '', version: '', cursor: '', ingestKind: 0 } as ChangeEvent;
+  const event = { $typeName: 'deltastream.v1.ChangeEvent', source: '', stream: '', entityId: '', version: '', cursor: '', ingestKind: 0, recordJson: '' } as ChangeEvent;
   readChangeFields(reader, end, {
     string: (field) => {
       const value = reader.string();
@@ -117,7 +119,8 @@ export function readChangeEvent(reader: WireReader, end: number): ChangeEvent {
       else if (field === 2) event.stream = value;
       else if (field === 3) event.entityId = value;
       else if (field === 4) event.version = value;
-      else event.cursor = value;
+      else if (field === 5) event.cursor = value;
+      else event.recordJson = value;
     },
     timestamp: (field, timestamp) => {
       if (field === 6) event.occurredAt = timestamp;
@@ -134,7 +137,7 @@ export function readChangeEvent(reader: WireReader, end: number): ChangeEvent {
 }
 
 interface ChangeFieldVisitor {
-  /** Fields 1–5: read (or skip) the string at the reader. */
+  /** Fields 1–5 and 10: read (or skip) the string at the reader. */
   string(field: number): void;
   timestamp(field: 6 | 7, timestamp: Timestamp): void;
   /** Field 8: the Struct body up to `end` is at the reader. */
@@ -155,6 +158,7 @@ function readChangeFields(reader: WireReader, end: number, visit: ChangeFieldVis
       case 3:
       case 4:
       case 5:
+      case 10:
         reader.expect(tag, Wire.LengthDelimited);
         visit.string(field);
         break;

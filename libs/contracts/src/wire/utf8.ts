@@ -8,6 +8,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Short ASCII strings are built char by char; longer ones by the native decoder (faster past ~32 bytes). */
 const ASCII_LOOP_MAX = 32;
+/** Past this many chars the native encoder writes faster than the loop (a record's JSON text: ~2× faster). */
+const WRITE_LOOP_MAX = 64;
 
 /**
  * Writes `text` as UTF-8 at `pos` (the caller reserved `3 × text.length` bytes) and returns the end.
@@ -15,6 +17,7 @@ const ASCII_LOOP_MAX = 32;
  */
 export function writeUtf8(text: string, into: Uint8Array, pos: number): number {
   const length = text.length;
+  if (length > WRITE_LOOP_MAX) return pos + encoder.encodeInto(text, into.subarray(pos)).written;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x80) return pos + encoder.encodeInto(i === 0 ? text : text.slice(i), into.subarray(pos)).written;
