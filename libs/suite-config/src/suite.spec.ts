@@ -37,6 +37,7 @@ describe('suite configuration', () => {
     const suite = parseSuiteConfig(minimal);
     const [sensors, trades] = suite.sources;
     expect(sensors).toMatchObject({ id: 'demo-sensors', entityIdField: 'id', versionField: 'version', pollIntervalMs: 1000, maxResponseBytes: 16 * 1024 * 1024, page: { param: 'limit', size: 1000 } });
+    expect(sensors).toMatchObject({ partitionKey: 'entity', changesPerRecord: 1, recordFormat: 'struct' });
     expect(sensors?.cursor).toEqual({ mode: 'field', field: 'timestamp', param: 'since', initial: '1970-01-01T00:00:00.000Z', format: 'iso8601', overlap: 5000 });
     expect(trades?.cursor).toMatchObject({ mode: 'token', from: 'body', path: 'next_cursor', overlapPages: 2 });
     expect(suite.streams[0]?.window).toMatchObject({ ms: 5000, mode: 'all', allowedLatenessMs: 1000 });
@@ -73,6 +74,12 @@ sources:
         expect.stringMatching(/^sources\.0: .*surprise/),
       ]),
     );
+  });
+
+  it('reads how a source writes its records, and names a wrong value', () => {
+    const suite = parseSuiteConfig(minimal.replace('recordsPath: records', 'recordsPath: records\n    recordFormat: json\n    changesPerRecord: 500'));
+    expect(suite.sources[0]).toMatchObject({ recordFormat: 'json', changesPerRecord: 500 });
+    expect(problemsOf(minimal.replace('recordsPath: records', 'recordsPath: records\n    recordFormat: yaml'))).toEqual([expect.stringMatching(/^sources\.0\.recordFormat: .*"struct".*"json"/)]);
   });
 
   it('refuses duplicate source ids and stream names', () => {
