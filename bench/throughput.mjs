@@ -247,7 +247,7 @@ ${markdownTable(
 (c) **Latency at 10k events/s**, observed by the ingestor → received by the client, per frame (the frame's
 oldest event, so every event of the frame waited at most this long): p50 ${latencyAt10k?.p50} ms,
 p95 ${latencyAt10k?.p95} ms, p99 ${latencyAt10k?.p99} ms with ${WINDOW_MS} ms windows — a part closes at the window's end or
-earlier at maxBytes (512 KiB ≈ 1,800 events here), so at 10k/s most frames leave well before the window ends; the target is p99 ≤ windowMs + 100 ms = ${WINDOW_MS + 100} ms.
+earlier at maxBytes (512 KiB, about 2,000 events here), so at 10k/s most frames leave well before the window ends; the target is p99 ≤ windowMs + 100 ms = ${WINDOW_MS + 100} ms.
 ${limitedBy ? `\nFell behind at ${limitedBy.offeredEventsPerSec} events/s (CPU % per process: ${Object.entries(limitedBy.cpuPercent).map(([k, v]) => `${k} ${v}`).join(', ')}).` : ''}
 
 Targets (issue #10): ≥ 50k events/s sustained, ratio ≥ 0.5, p99 ≤ windowMs + 100 ms at 10k events/s.
