@@ -47,19 +47,19 @@ export function batchRecords(batch: WindowBatch): { records: BatchRecord[]; unre
   const records: BatchRecord[] = [];
   const unreadable: UnreadableRecord[] = [];
   batch.events.forEach((event, index) => {
-    const meta = {
+    const record = event.recordJson === '' ? ((event.record ?? {}) as JsonObject) : parseRecordJson(event.recordJson, event.record !== undefined);
+    if (typeof record === 'string') {
+      unreadable.push({ index, entityId: event.entityId, reason: record });
+      return;
+    }
+    records.push({
       index,
+      record,
       entityId: event.entityId,
       occurredAtMs: event.occurredAt ? timestampMs(event.occurredAt) : undefined,
       observedAtMs: event.observedAt ? timestampMs(event.observedAt) : 0,
-    };
-    if (event.recordJson === '') {
-      records.push({ ...meta, record: (event.record ?? {}) as JsonObject });
-      return;
-    }
-    const parsed = parseRecordJson(event.recordJson, event.record !== undefined);
-    if (typeof parsed === 'string') unreadable.push({ index, entityId: event.entityId, reason: parsed });
-    else records.push({ ...meta, record: parsed, jsonBytes: Buffer.byteLength(event.recordJson) });
+      jsonBytes: event.recordJson === '' ? undefined : Buffer.byteLength(event.recordJson),
+    });
   });
   return { records, unreadable };
 }

@@ -81,8 +81,9 @@ export interface ChangeHead {
 /**
  * The windower's fields of an encoded ChangeEvent; the rest (the record included) is checked to be
  * something protobuf-es decodes, but not built: a Struct record is walked, JSON text only checked to be
- * UTF-8 (whether it is JSON is the enricher's to find out, for that change alone). Returns undefined when the bytes leave the fast path:
- * decode them with protobuf-es then, which also gives the error for malformed input.
+ * UTF-8 (whether it is JSON is the enricher's to find out, for that change alone). Returns undefined when
+ * the bytes leave the fast path: decode them with protobuf-es then, which also gives the error for
+ * malformed input.
  */
 export function readChangeHead(bytes: Uint8Array): ChangeHead | undefined {
   try {
