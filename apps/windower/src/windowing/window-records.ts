@@ -1,5 +1,4 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { create } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
 import {
@@ -7,6 +6,7 @@ import {
   changeBatchEntries,
   ChangeEventBatchSchema,
   ChangeEventSchema,
+  encodeWindowBatch as encodeWindowBatchOf,
   KafkaHeader,
   protobufContentType,
   readChangeHead,
@@ -34,9 +34,6 @@ export interface BufferedChange {
 export type DecodedChange =
   | { ok: true; event: WindowEvent<BufferedChange> }
   | { ok: false; kind: 'decode_error' | 'invalid_event'; reason: string; original: Uint8Array; record?: RecordSlot };
-
-/** `ChangeEvent.events` of a WindowBatch is field 8. */
-const EVENTS_FIELD = 8;
 
 const BATCH_CONTENT_TYPE = protobufContentType(ChangeEventBatchSchema.typeName);
 
@@ -80,8 +77,10 @@ function decodeChange(bytes: Uint8Array, offset: string, carried: CarriedHeaders
     if (!decoded.ok) return refuse('decode_error', decoded.reason);
     change = decoded.message;
   }
-  const missing = [change.stream === '' && 'stream', change.entityId === '' && 'entity_id', change.version === '' && 'version'].filter(Boolean);
-  if (missing.length > 0) return refuse('invalid_event', `change event without ${missing.join(', ')}`);
+  if (change.stream === '' || change.entityId === '' || change.version === '') {
+    const missing = [change.stream === '' && 'stream', change.entityId === '' && 'entity_id', change.version === '' && 'version'].filter(Boolean);
+    return refuse('invalid_event', `change event without ${missing.join(', ')}`);
+  }
   const time = change.occurredAt ?? change.observedAt;
   if (time === undefined) return refuse('invalid_event', 'change event with neither occurred_at nor observed_at: no event time to window it by');
   const eventTimeMs = timestampMs(time);
@@ -122,10 +121,7 @@ export function encodeWindowBatch(window: EmittedWindow<BufferedChange>): Uint8A
     coalescedCount: window.coalescedCount,
     lateCount: window.lateCount,
   });
-  const writer = new BinaryWriter();
-  writer.raw(toBinary(WindowBatchSchema, head));
-  for (const change of window.events) writer.tag(EVENTS_FIELD, WireType.LengthDelimited).bytes(change.value);
-  return writer.finish();
+  return encodeWindowBatchOf(head, window.events.map((change) => change.value));
 }
 
 /** The carried headers of a buffered change, in the shape the trace helpers read. */

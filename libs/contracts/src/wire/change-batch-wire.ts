@@ -1,7 +1,7 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ChangeEventBatchSchema, ChangeEventSchema } from '../gen/deltastream/v1/event_pb';
 import { OffFastPath, WireReader } from './wire-reader';
-import { allocate, Wire } from './wire-writer';
+import { entrySize, frameEntries, Wire } from './wire-writer';
 
 // ChangeEventBatch (proto/deltastream/v1/event.proto) is a run of encoded ChangeEvents. The ingestor
 // encodes each change once and packs the bytes; the windower takes each change's bytes out as they are
@@ -12,27 +12,14 @@ const EVENTS_TAG = (1 << 3) | Wire.LengthDelimited;
 
 /** The ChangeEventBatch of these encoded ChangeEvents — the bytes protobuf-es writes for the same events. */
 export function encodeChangeEventBatch(events: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const event of events) size += changeBatchEntrySize(event.byteLength);
-  const out = allocate(size);
-  let pos = 0;
-  for (const event of events) {
-    out[pos++] = EVENTS_TAG;
-    let length = event.byteLength;
-    while (length > 0x7f) {
-      out[pos++] = (length & 0x7f) | 0x80;
-      length >>>= 7;
-    }
-    out[pos++] = length;
-    out.set(event, pos);
-    pos += event.byteLength;
-  }
-  return out;
+  return frameEntries(NOTHING, EVENTS_TAG, events);
 }
+
+const NOTHING = new Uint8Array(0);
 
 /** The encoded size of a ChangeEventBatch entry holding `eventBytes` bytes. */
 export function changeBatchEntrySize(eventBytes: number): number {
-  return 1 + varintSize(eventBytes) + eventBytes;
+  return entrySize(eventBytes);
 }
 
 export class ChangeBatchError extends Error {
@@ -80,13 +67,4 @@ function readEntries(bytes: Uint8Array): Uint8Array[] {
     } else throw new OffFastPath(`wire type ${wire}`);
   }
   return entries;
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value > 0x7f) {
-    value >>>= 7;
-    size += 1;
-  }
-  return size;
 }

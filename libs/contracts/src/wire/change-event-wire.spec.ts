@@ -5,7 +5,7 @@ import { ChangeEventBatchSchema, ChangeEventSchema, type ChangeEvent } from '../
 import { WindowBatchSchema } from '../gen/deltastream/v1/window_pb';
 import { ChangeBatchError, changeBatchEntries, changeBatchEntrySize, encodeChangeEventBatch } from './change-batch-wire';
 import { encodeChangeEvent, readChangeHead } from './change-event-wire';
-import { readWindowBatch } from './window-batch-wire';
+import { encodeWindowBatch, readWindowBatch } from './window-batch-wire';
 
 // The fast codecs must agree with protobuf-es (generated from proto/) on every input they accept.
 
@@ -127,6 +127,18 @@ describe('readWindowBatch', () => {
     fc.assert(
       fc.property(windowBatch, (batch) => {
         const bytes = toBinary(WindowBatchSchema, batch);
+        expect(readWindowBatch(bytes)).toEqual(fromBinary(WindowBatchSchema, bytes));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('encodeWindowBatch frames encoded events into the batch protobuf-es reads back (events after the head fields)', () => {
+    fc.assert(
+      fc.property(windowBatch, (batch) => {
+        const head = create(WindowBatchSchema, { ...batch, events: [] });
+        const bytes = encodeWindowBatch(head, batch.events.map((event) => toBinary(ChangeEventSchema, event)));
+        expect(fromBinary(WindowBatchSchema, bytes)).toEqual(fromBinary(WindowBatchSchema, toBinary(WindowBatchSchema, batch)));
         expect(readWindowBatch(bytes)).toEqual(fromBinary(WindowBatchSchema, bytes));
       }),
       { numRuns: 300 },

@@ -1,4 +1,4 @@
 export { ChangeBatchError, changeBatchEntries, changeBatchEntrySize, encodeChangeEventBatch } from './change-batch-wire';
 export { encodeChangeEvent, readChangeHead, type ChangeHead } from './change-event-wire';
 export { encodeMessage } from './encode-message';
-export { readWindowBatch } from './window-batch-wire';
+export { encodeWindowBatch, readWindowBatch } from './window-batch-wire';

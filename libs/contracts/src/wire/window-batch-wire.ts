@@ -1,8 +1,21 @@
+import { toBinary } from '@bufbuild/protobuf';
 import { WindowBatchSchema, type WindowBatch } from '../gen/deltastream/v1/window_pb';
 import type { ChangeEvent } from '../gen/deltastream/v1/event_pb';
 import { readChangeEvent } from './change-event-wire';
 import { OffFastPath, WireReader } from './wire-reader';
-import { Wire } from './wire-writer';
+import { frameEntries, Wire } from './wire-writer';
+
+/** `WindowBatch.events` is field 8. */
+const EVENTS_TAG = (8 << 3) | Wire.LengthDelimited;
+
+/**
+ * The WindowBatch of `head` (its events left empty) with these encoded ChangeEvents as its events, in
+ * order: the windower forwards each change's bytes as consumed, so nothing is re-encoded and fields this
+ * build does not know survive the hop. The same message protobuf-es reads back (property-tested).
+ */
+export function encodeWindowBatch(head: WindowBatch, events: readonly Uint8Array[]): Uint8Array {
+  return frameEntries(toBinary(WindowBatchSchema, head), EVENTS_TAG, events);
+}
 
 /**
  * `fromBinary(WindowBatchSchema, bytes)` without reflection, for the enricher's per-event cost: the same

@@ -124,13 +124,43 @@ export class WireWriter {
   }
 }
 
-function varintSize(value: number): number {
+export function varintSize(value: number): number {
   let size = 1;
   while (value > 0x7f) {
     value >>>= 7;
     size++;
   }
   return size;
+}
+
+/** The encoded size of a length-delimited entry (one-byte tag) holding `bytes` bytes. */
+export function entrySize(bytes: number): number {
+  return 1 + varintSize(bytes) + bytes;
+}
+
+/**
+ * `prefix`, then each entry as a length-delimited field with the one-byte `tag`: how a repeated message
+ * field of already-encoded messages is written (the bytes protobuf-es writes for them). One allocation of
+ * the exact size and one copy per entry.
+ */
+export function frameEntries(prefix: Uint8Array, tag: number, entries: readonly Uint8Array[]): Uint8Array {
+  let size = prefix.byteLength;
+  for (const entry of entries) size += entrySize(entry.byteLength);
+  const out = allocate(size);
+  out.set(prefix, 0);
+  let pos = prefix.byteLength;
+  for (const entry of entries) {
+    out[pos++] = tag;
+    let length = entry.byteLength;
+    while (length > 0x7f) {
+      out[pos++] = (length & 0x7f) | 0x80;
+      length >>>= 7;
+    }
+    out[pos++] = length;
+    out.set(entry, pos);
+    pos += entry.byteLength;
+  }
+  return out;
 }
 
 /**
