@@ -45,12 +45,29 @@ export function encodeRecords(records: readonly JsonRecord[], options: EncodeOpt
   const recordShapes: number[] = [];
   let cells = 0;
   let slot = 0;
+  // Records of a window mostly share their key list: one like the record before reuses its shape without
+  // looking up each key or building the shape's key.
+  let lastKeys: readonly string[] = [];
+  let lastShape: readonly number[] = [];
+  let lastShapeId = -1;
   layout.groupSizes.forEach((size, group) => {
     for (const end = slot + size; slot < end; slot++) {
       const record = records[layout.slots[slot] ?? 0] ?? {};
       const keys = Object.keys(record);
       cells += keys.length;
       if (cells > MAX_CELLS) throw new RangeError(`delta-codec: more than ${MAX_CELLS} fields in one frame`);
+      if (lastShapeId >= 0 && sameKeys(keys, lastKeys)) {
+        for (let k = 0; k < keys.length; k++) {
+          const key = keys[k] as string;
+          const value = record[key];
+          if (value === undefined) throw new TypeError(`delta-codec: field "${key}" is undefined, which is not JSON`);
+          const column = columns[lastShape[k] as number] as Column;
+          column.values.push(value);
+          column.groups.push(group);
+        }
+        recordShapes.push(lastShapeId);
+        continue;
+      }
       const shape = keys.map((key) => {
         let id = columnIds.get(key);
         if (id === undefined) {
@@ -73,6 +90,9 @@ export function encodeRecords(records: readonly JsonRecord[], options: EncodeOpt
         shapes.push(shape);
       }
       recordShapes.push(shapeId);
+      lastKeys = keys;
+      lastShape = shape;
+      lastShapeId = shapeId;
     }
   });
 
@@ -96,4 +116,10 @@ export function encodeRecords(records: readonly JsonRecord[], options: EncodeOpt
   strings.write(frame);
   frame.bytes(body.finish());
   return frame.finish();
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -21,20 +21,20 @@ export function encodeNumbers(writer: ByteWriter, values: readonly number[], run
   const scaled: number[] = [];
   const scaledRuns: number[] = [];
   const floats: number[] = [];
+  // Runs are read in place: a window of many entities has many short runs, and a copy of each cost more
+  // than encoding it.
   let at = 0;
   for (const length of runs) {
-    const run = values.slice(at, at + length);
-    at += length;
-    const scale = runScale(run);
-    const integers = scale === FLOAT64_RUN ? undefined : scaleAll(run, scale);
-    if (integers === undefined) {
-      scales.push(FLOAT64_RUN);
-      floats.push(...run);
-    } else {
+    const end = at + length;
+    const scale = runScale(values, at, end);
+    if (scale !== FLOAT64_RUN && scaleInto(values, at, end, scale, scaled)) {
       scales.push(scale);
-      scaled.push(...integers);
       scaledRuns.push(length);
+    } else {
+      scales.push(FLOAT64_RUN);
+      for (let i = at; i < end; i++) floats.push(values[i] as number);
     }
+    at = end;
   }
   encodeIntStream(writer, scales);
   encodeIntColumn(writer, scaled, scaledRuns);
@@ -67,24 +67,30 @@ export function decodeNumbers(reader: ByteReader, runs: readonly number[], out: 
   return out;
 }
 
-/** The largest scale the run's values need, or FLOAT64_RUN when one of them has none. */
-function runScale(run: readonly number[]): number {
+/** The largest scale the run's values [start, end) need, or FLOAT64_RUN when one of them has none. */
+function runScale(values: readonly number[], start: number, end: number): number {
   let scale = 0;
-  for (const value of run) {
-    const needed = decimalScale(value);
+  for (let i = start; i < end; i++) {
+    const needed = decimalScale(values[i] as number);
     if (needed < 0) return FLOAT64_RUN;
     if (needed > scale) scale = needed;
   }
   return scale;
 }
 
-/** Every value at `scale`, or undefined if one does not come back exactly (checked, not assumed). */
-function scaleAll(run: readonly number[], scale: number): number[] | undefined {
-  const integers: number[] = [];
-  for (const value of run) {
-    const integer = scaledInteger(value, scale);
-    if (integer === undefined) return undefined;
-    integers.push(integer);
+/**
+ * Appends every value of [start, end) at `scale` to `out` — or nothing, returning false, if one does not
+ * come back exactly (checked, not assumed).
+ */
+function scaleInto(values: readonly number[], start: number, end: number, scale: number, out: number[]): boolean {
+  const mark = out.length;
+  for (let i = start; i < end; i++) {
+    const integer = scaledInteger(values[i] as number, scale);
+    if (integer === undefined) {
+      out.length = mark;
+      return false;
+    }
+    out.push(integer);
   }
-  return integers;
+  return true;
 }
