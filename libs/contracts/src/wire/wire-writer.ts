@@ -124,7 +124,7 @@ export class WireWriter {
   }
 }
 
-export function varintSize(value: number): number {
+function varintSize(value: number): number {
   let size = 1;
   while (value > 0x7f) {
     value >>>= 7;
