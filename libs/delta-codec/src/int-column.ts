@@ -1,5 +1,5 @@
 import { DeltaDecodeError } from './errors';
-import { decodeIntStream, encodeIntStream, intStreamSize } from './int-stream';
+import { decodeIntStream, encodeIntStream, IntStreamStats } from './int-stream';
 import type { ByteReader } from './reader';
 import type { ByteWriter } from './writer';
 
@@ -24,11 +24,36 @@ export function encodeIntColumn(writer: ByteWriter, values: readonly number[], r
     encodeIntStream(writer, values);
     return;
   }
-  const candidates = ([0, 1, 2] as const).map((order) => split(values, runs, order));
-  const sizes = candidates.map(size);
-  const best = sizes.indexOf(Math.min(...sizes)); // the lowest order on a tie
+  const best = bestOrder(values, runs);
   writer.u8(best);
-  for (const stream of candidates[best] ?? []) encodeIntStream(writer, stream);
+  for (const stream of split(values, runs, best)) encodeIntStream(writer, stream);
+}
+
+/** The order whose streams are smallest (the lowest on a tie), sized in one pass without building them. */
+function bestOrder(values: readonly number[], runs: readonly number[]): Order {
+  const raw = new IntStreamStats();
+  const heads = new IntStreamStats();
+  const deltas = new IntStreamStats();
+  const firsts = new IntStreamStats();
+  const secondOrder = new IntStreamStats();
+  let at = 0;
+  for (const length of runs) {
+    for (let k = 0; k < length; k++) {
+      const value = values[at + k] ?? 0;
+      raw.add(value);
+      if (k === 0) {
+        heads.add(value);
+        continue;
+      }
+      const delta = value - (values[at + k - 1] ?? 0);
+      deltas.add(delta);
+      if (k === 1) firsts.add(delta);
+      else secondOrder.add(delta - ((values[at + k - 1] ?? 0) - (values[at + k - 2] ?? 0)));
+    }
+    at += length;
+  }
+  const sizes = [1 + raw.size(), 1 + heads.size() + deltas.size(), 1 + heads.size() + firsts.size() + secondOrder.size()];
+  return sizes.indexOf(Math.min(...sizes)) as Order;
 }
 
 export function decodeIntColumn(reader: ByteReader, runs: ArrayLike<number>, count: number): Float64Array {
@@ -73,12 +98,6 @@ export function decodeIntColumn(reader: ByteReader, runs: ArrayLike<number>, cou
     }
   }
   return out;
-}
-
-function size(streams: readonly (readonly number[])[]): number {
-  let bytes = 1;
-  for (const stream of streams) bytes += intStreamSize(stream);
-  return bytes;
 }
 
 /** The streams of one order (see the table above). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DeltaDecodeError } from './errors';
-import { decodeIntStream, encodeIntStream, intStreamSize } from './int-stream';
+import { decodeIntStream, encodeIntStream, intStreamSize, IntStreamStats } from './int-stream';
 import { MAX_INT_MAGNITUDE } from './limits';
 import { ByteReader } from './reader';
 import { ByteWriter } from './writer';
@@ -34,6 +34,17 @@ describe('int streams', () => {
         expect(bytes.length).toBe(intStreamSize(values));
         expect(decode(bytes, values.length)).toEqual(values);
       }),
+    );
+  });
+
+  it('are sized value by value (IntStreamStats) exactly as intStreamSize sizes them', () => {
+    fc.assert(
+      fc.property(fc.array(streamValue, { maxLength: 60 }), (values) => {
+        const stats = new IntStreamStats();
+        for (const value of values) stats.add(value);
+        expect(stats.size()).toBe(intStreamSize(values));
+      }),
+      { numRuns: 500 },
     );
   });
 
