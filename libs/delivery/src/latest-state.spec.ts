@@ -73,4 +73,23 @@ describe('LatestState', () => {
       }),
     );
   });
+
+  it('merges shallowly as spreading each update over the previous record would, key order included (property)', () => {
+    const update = fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.dictionary(fc.constantFrom('x', 'y', 'z'), fc.integer(), { maxKeys: 3 }), fc.boolean()).map(([id, fields, idFirst]) => (idFirst ? { id, ...fields } : { ...fields, id }));
+    fc.assert(
+      fc.property(fc.array(fc.array(update, { maxLength: 4 }), { maxLength: 20 }), (frames) => {
+        const state = new LatestState({ entityIdField: 'id', maxEntities: 10 });
+        const model = new Map<string, Record<string, unknown>>();
+        frames.forEach((records, i) => {
+          state.apply(i + 1, records);
+          for (const record of records) {
+            const previous = model.get(record.id);
+            model.delete(record.id);
+            model.set(record.id, previous ? { ...previous, ...record } : record);
+          }
+        });
+        expect(JSON.stringify(state.snapshot().records)).toBe(JSON.stringify([...model.values()]));
+      }),
+    );
+  });
 });

@@ -100,7 +100,8 @@ export class LatestState {
     const previous = this.records.get(id);
     // Deleting first moves the entity to the most recent end of the Map's order.
     this.records.delete(id);
-    this.records.set(id, previous && !this.replace ? { ...previous, ...record } : record);
+    // A full update (the same keys in the same order, the common case) merges to the record itself.
+    this.records.set(id, previous === undefined || this.replace || sameKeys(previous, record) ? record : { ...previous, ...record });
     if (this.records.size > this.maxEntities) this.evictLeastRecent();
   }
 
@@ -110,4 +111,12 @@ export class LatestState {
     this.records.delete(oldest.value);
     this.counters.evictedEntities++;
   }
+}
+
+function sameKeys(a: JsonRecord, b: JsonRecord): boolean {
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return false;
+  for (let i = 0; i < aKeys.length; i++) if (aKeys[i] !== bKeys[i]) return false;
+  return true;
 }
