@@ -26,9 +26,8 @@ export function intStreamSize(values: readonly number[]): number {
 }
 
 /**
- * What `intStreamSize` needs of a stream, gathered value by value: an int column sizes its candidate
- * splits with these instead of building every candidate's arrays. `size()` equals intStreamSize of the
- * values added (the same arithmetic, in the same order).
+ * What choosing a stream's encoding needs of it, gathered value by value — so an int column can size its
+ * candidate splits without building every candidate's arrays. `size()` is intStreamSize of the values added.
  */
 export class IntStreamStats {
   private n = 0;
@@ -53,12 +52,17 @@ export class IntStreamStats {
   }
 
   size(): number {
+    return this.plan().bytes;
+  }
+
+  /** Plain or differences, whichever is smaller (plain on a tie), and its size. */
+  plan(): Plan {
     const n = this.n;
-    if (n === 0) return 0;
+    if (n === 0) return { differences: false, bytes: 0 };
     const plainBytes = 1 + varintLength(zigzag(this.min)) + Math.ceil((n * bitWidth(this.max - this.min)) / 8);
-    if (n === 1) return plainBytes;
+    if (n === 1) return { differences: false, bytes: plainBytes };
     const diffBytes = 1 + varintLength(zigzag(this.first)) + varintLength(zigzag(this.minDifference)) + Math.ceil(((n - 1) * bitWidth(this.maxDifference - this.minDifference)) / 8);
-    return diffBytes < plainBytes ? diffBytes : plainBytes;
+    return diffBytes < plainBytes ? { differences: true, bytes: diffBytes } : { differences: false, bytes: plainBytes };
   }
 }
 
@@ -94,7 +98,7 @@ export function decodeIntStream(reader: ByteReader, count: number): Float64Array
 
 /** Writes a non-empty sequence frame-of-reference packed, preceded by `first` in differences mode. */
 function writePacked(writer: ByteWriter, flags: number, values: readonly number[], first?: number): void {
-  const { min, max } = range(values, 0);
+  const { min, max } = range(values);
   const width = bitWidth(max - min);
   writer.u8(flags | width);
   if (first !== undefined) writer.svarint(first);
@@ -103,26 +107,17 @@ function writePacked(writer: ByteWriter, flags: number, values: readonly number[
 }
 
 function bestPlan(values: readonly number[]): Plan {
-  const n = values.length;
-  if (n === 0) return { differences: false, bytes: 0 };
-  const plain = range(values, 0);
-  const plainBytes = 1 + varintLength(zigzag(plain.min)) + Math.ceil((n * bitWidth(plain.max - plain.min)) / 8);
-  if (n === 1) return { differences: false, bytes: plainBytes };
-  const diff = range(values, 1);
-  const diffBytes =
-    1 +
-    varintLength(zigzag(values[0] ?? 0)) +
-    varintLength(zigzag(diff.min)) +
-    Math.ceil(((n - 1) * bitWidth(diff.max - diff.min)) / 8);
-  return diffBytes < plainBytes ? { differences: true, bytes: diffBytes } : { differences: false, bytes: plainBytes };
+  const stats = new IntStreamStats();
+  for (const value of values) stats.add(value);
+  return stats.plan();
 }
 
-/** Min and max of the values (order 0) or of the differences between neighbours (order 1). */
-function range(values: readonly number[], order: 0 | 1): { min: number; max: number } {
+/** Min and max of the values. */
+function range(values: readonly number[]): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
-  for (let i = order; i < values.length; i++) {
-    const v = order === 0 ? (values[i] ?? 0) : (values[i] ?? 0) - (values[i - 1] ?? 0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
     if (v < min) min = v;
     if (v > max) max = v;
   }
