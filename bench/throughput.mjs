@@ -58,7 +58,11 @@ const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-bench-')), 'deltastr
 writeFileSync(suite, demoSensorsSuite({ demoPort: ports.demo, partitionKey: PARTITION_KEY, windowMs: WINDOW_MS, changesPerRecord: CHANGES_PER_RECORD, recordFormat: RECORD_FORMAT }));
 const { start, stopAndWait, children } = pipeline(namespace);
 const common = { DELTASTREAM_CONFIG: suite };
-const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : [];
+const nodeArgs = [
+  ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.cache/cpu-prof')}`] : []),
+  // Extra node/V8 flags for every service (e.g. GC settings to compare), space-separated.
+  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+];
 // Simulated time barely moves until every service is up, so the measurement starts without a backlog.
 start('demo-source', { HTTP_PORT: String(ports.demo), DEMO_SPEED: '0.001', DEMO_START: new Date().toISOString(), DEMO_SENSORS: String(SENSORS), DEMO_SENSOR_HZ: String(HZ), DEMO_TRADES_PER_SEC: '0', DEMO_RETENTION_MS: '120000', DEMO_MAX_RECORDS: '20000000' });
 await ready(ports.demo);

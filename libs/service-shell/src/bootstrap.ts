@@ -6,6 +6,7 @@ import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics, useKafkaSecurity } from '@deltastream/kafka';
 import { createLogger, installMetrics, installTracing, type Logger } from '@deltastream/observability';
 import { ConfigError, kafkaSecurityFrom, parseConfig, type kafkaEnvSchema } from './config';
+import { tuneGarbageCollector } from './gc-tuning';
 import { PinoNestLogger } from './nest-logger';
 
 /** Exit code for an invalid configuration (sysexits EX_CONFIG), so orchestrators can tell it apart. */
@@ -30,6 +31,7 @@ export interface ServiceDefinition<Schema extends z.ZodType> {
  * for /healthz and /readyz, and on SIGTERM/SIGINT closes everything within the shutdown timeout and exits 0.
  */
 export async function runService<Schema extends z.ZodType>(definition: ServiceDefinition<Schema>, argv = process.argv.slice(2)): Promise<INestApplication | undefined> {
+  tuneGarbageCollector();
   let config: z.output<Schema>;
   try {
     config = parseConfig(definition.name, definition.configSchema, process.env);
