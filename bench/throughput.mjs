@@ -28,7 +28,7 @@ const SENSORS = 2000;
 const HZ = 5;
 const BASE_RATE = SENSORS * HZ; // events/s at speed 1
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 1000);
-const RATES = (process.env.BENCH_RATES ?? '10000,12500,15000,17500,20000,25000,30000,35000,40000,45000,50000').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '10000,15000,20000,25000,30000,35000,40000,45000,50000,55000,60000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 30);
 const RAW_RECORDS = Number(process.env.BENCH_RAW_RECORDS ?? 400_000);
 /** The ingestor's Kafka client for change events (INGESTOR_KAFKA_CLIENT): kafkajs (default) or platformatic. */

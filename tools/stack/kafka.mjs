@@ -97,11 +97,16 @@ function renderServerProperties(port, controllerPort) {
   return file;
 }
 
+/** Kafka's own variable names: KAFKA_HEAP_OPTS replaces the heap flags, KAFKA_JVM_PERFORMANCE_OPTS the GC flag. */
+function jvmOptions(name, fallback) {
+  const value = process.env[name]?.trim();
+  return value ? value.split(/\s+/) : fallback;
+}
+
 function javaArgs(mainClass, args) {
   return [
-    '-Xms256m',
-    '-Xmx1g',
-    '-XX:+UseG1GC',
+    ...jvmOptions('KAFKA_HEAP_OPTS', ['-Xms256m', '-Xmx1g']),
+    ...jvmOptions('KAFKA_JVM_PERFORMANCE_OPTS', ['-XX:+UseG1GC']),
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${path.join(root, 'deploy/local/kafka/log4j2.yaml')}`,
     `-Dkafka.logs.dir=${kafkaDir}`,
