@@ -7,7 +7,7 @@ describe('tuneGarbageCollector', () => {
     expect(flags).toEqual(['--external-memory-accounted-in-global-limit']);
   });
 
-  it.each([['--external-memory-accounted-in-global-limit'], ['--no-external-memory-accounted-in-global-limit']])('leaves it to the command line when it says %s', (arg) => {
+  it.each([['--external-memory-accounted-in-global-limit'], ['--no-external-memory-accounted-in-global-limit'], ['--no_external_memory_accounted_in_global_limit']])('leaves it to the command line when it says %s', (arg) => {
     const flags: string[] = [];
     tuneGarbageCollector(['--enable-source-maps', arg], (flag) => flags.push(flag));
     expect(flags).toEqual([]);

@@ -10,6 +10,7 @@ const EXTERNAL_IN_GLOBAL_LIMIT = 'external-memory-accounted-in-global-limit';
  * docs/benchmarks.md). A `--[no-]external-memory-accounted-in-global-limit` on the node command line wins.
  */
 export function tuneGarbageCollector(execArgv: readonly string[] = process.execArgv, setFlags: (flags: string) => void = setFlagsFromString): void {
-  if (execArgv.some((arg) => arg.endsWith(EXTERNAL_IN_GLOBAL_LIMIT))) return;
+  // V8 takes its flags with dashes or underscores.
+  if (execArgv.some((arg) => arg.replaceAll('_', '-').endsWith(EXTERNAL_IN_GLOBAL_LIMIT))) return;
   setFlags(`--${EXTERNAL_IN_GLOBAL_LIMIT}`);
 }
