@@ -2,7 +2,7 @@
 // buildAndLoad) on free loopback ports, share one TOPIC_NAMESPACE, and are stopped when the bench exits.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { root } from './report.mjs';
@@ -37,13 +37,26 @@ export function pipeline(namespace) {
     children,
     stopAll,
     stopAndWait,
-    /** `node dist/apps/<app>/src/main.js` with the namespace; stderr shown with BENCH_VERBOSE=1. */
+    /**
+     * `node dist/apps/<app>/src/main.js` with the namespace; stderr shown with BENCH_VERBOSE=1. With
+     * BENCH_LOG_DIR=<dir> each process's logs (stdout and stderr, level BENCH_LOG_LEVEL, default warn) go to
+     * `<dir>/<app>-<n>.log` instead.
+     */
     start(app, env, nodeArgs = []) {
+      const logDir = process.env.BENCH_LOG_DIR;
+      let output = ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'];
+      if (logDir) {
+        mkdirSync(logDir, { recursive: true });
+        const file = openSync(path.join(logDir, `${app}-${children.filter((c) => c.app === app).length}.log`), 'a');
+        output = [file, file];
+      }
       const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, path.join(root, 'dist/apps', app, 'src/main.js')], {
         cwd: root,
-        env: { ...process.env, LOG_LEVEL: 'warn', TOPIC_NAMESPACE: namespace, ...env },
-        stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
+        env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', TOPIC_NAMESPACE: namespace, ...env },
+        stdio: ['ignore', ...output],
       });
+      // The child has its own copy of the descriptor.
+      if (typeof output[0] === 'number') closeSync(output[0]);
       child.app = app;
       children.push(child);
       return child;

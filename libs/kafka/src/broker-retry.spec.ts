@@ -1,6 +1,6 @@
 import { ConstantBackoff } from 'cockatiel';
 import { createLogger } from '@deltastream/observability';
-import { retryRetriable, subscribeWithRetry } from './broker-retry';
+import { retryConcurrentTransaction, retryRetriable, subscribeWithRetry } from './broker-retry';
 
 const logger = createLogger('subscribe-spec', 'silent');
 
@@ -41,5 +41,27 @@ describe('retryRetriable and subscribeWithRetry', () => {
     const offsets = await retryRetriable('reading offsets', () => (calls++, failures.length > 0 ? Promise.reject(failures.shift() as Error) : Promise.resolve([{ partition: 0 }])), logger, new ConstantBackoff(1));
     expect(offsets).toEqual([{ partition: 0 }]);
     expect(calls).toBe(2);
+  });
+});
+
+describe('retryConcurrentTransaction', () => {
+  const concurrent = () => Object.assign(new Error('another concurrent operation on the same transaction was ongoing'), { type: 'CONCURRENT_TRANSACTIONS', retriable: true });
+
+  it('calls again while the previous transaction is still completing, then returns the result', async () => {
+    const failures = [concurrent(), concurrent(), concurrent()];
+    let calls = 0;
+    const result = await retryConcurrentTransaction(() => (calls++, failures.length > 0 ? Promise.reject(failures.shift() as Error) : Promise.resolve('added')), new ConstantBackoff(1));
+    expect(result).toBe('added');
+    expect(calls).toBe(4);
+  });
+
+  it('fails at once on any other error, even a retriable one, and after twelve retries if the coordinator stays busy', async () => {
+    let calls = 0;
+    const fenced = Object.assign(new Error('producer fenced'), { type: 'INVALID_PRODUCER_EPOCH', retriable: true });
+    await expect(retryConcurrentTransaction(() => (calls++, Promise.reject(fenced)), new ConstantBackoff(1))).rejects.toThrow('producer fenced');
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(retryConcurrentTransaction(() => (calls++, Promise.reject(concurrent())), new ConstantBackoff(1))).rejects.toThrow('concurrent operation');
+    expect(calls).toBe(13);
   });
 });

@@ -23,3 +23,20 @@ export async function retryRetriable<T>(what: string, call: () => Promise<T>, lo
 export function subscribeWithRetry(consumer: Pick<Consumer, 'subscribe'>, topic: string, logger: Logger, backoff?: Backoff): Promise<void> {
   return retryRetriable(`subscribing to ${topic}`, () => consumer.subscribe({ topic, fromBeginning: true }), logger, backoff);
 }
+
+/**
+ * A transaction step, again while the coordinator still finishes this producer's previous transaction.
+ * EndTxn returns once the commit is decided; the coordinator writes the markers after that, and a next
+ * transaction that starts within those few milliseconds gets CONCURRENT_TRANSACTIONS. kafkajs retries that
+ * for AddPartitionsToTxn (inside send) but not for AddOffsetsToTxn (sendOffsets), which fails the
+ * transaction — and a failed transaction means resetting the partition and reading it again. Short delays,
+ * like the Java client's 20 ms for this error: the wait is for markers on the same cluster, not an outage.
+ */
+export function retryConcurrentTransaction<T>(call: () => Promise<T>, backoff: Backoff = new ExponentialBackoff({ initialDelay: 10, maxDelay: 1_000 })): Promise<T> {
+  return retry(handleWhen(isConcurrentTransactions), { maxAttempts: 12, backoff }).execute(call);
+}
+
+/** kafkajs' protocol error for code 51. */
+export function isConcurrentTransactions(error: unknown): boolean {
+  return (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
+}

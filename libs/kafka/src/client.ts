@@ -37,6 +37,21 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** kafkajs' text for CONCURRENT_TRANSACTIONS (it logs the text, not the error type). */
+const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same transaction was ongoing';
+
+/**
+ * The level a kafkajs log line gets: kafkajs' own, except that CONCURRENT_TRANSACTIONS goes to debug.
+ * kafkajs logs that response as an error each time, though it is expected — a transaction that starts
+ * while the previous one's markers are still being written — and retried (see retryConcurrentTransaction);
+ * a retry that runs out still fails the batch, which is logged at warn.
+ */
+export function kafkajsLogLevel(level: number, log: Pick<LogEntry['log'], 'message'> & { error?: unknown }): 'error' | 'warn' | 'info' | 'debug' {
+  const text = `${log.message} ${typeof log.error === 'string' ? log.error : ''}`;
+  if (text.includes(CONCURRENT_TRANSACTIONS_TEXT)) return 'debug';
+  return levelNames[level] ?? 'info';
+}
+
 /** A kafkajs client whose logs go through the service's pino logger. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
@@ -53,7 +68,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        kafkaLogger[levelNames[level] ?? 'info'](rest, message);
+        kafkaLogger[kafkajsLogLevel(level, log)](rest, message);
       },
   });
 }
