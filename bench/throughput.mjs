@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { cpuMeter, deleteNamespaceTopics, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuMeter, deleteNamespaceTopics, machineMeter, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 import { rawKafkajs, rawPlatformatic, sampleChangeEvent } from './lib/raw-clients.mjs';
 
 const require = createRequire(import.meta.url);
@@ -147,6 +147,7 @@ for (const rate of RATES) {
   // Settle for a few seconds at the new rate, then measure.
   await sleep(5000);
   const cpu = cpuMeter(pids);
+  const machine = machineMeter();
   const before = { events: delivered.events, at: performance.now(), lag: await deliveryLagSeconds(speed), latencies: delivered.latencies.length };
   const bar = progress(`${rate / 1000}k events/s`, STEP_S);
   for (let s = 0; s < STEP_S; s += 1) {
@@ -163,6 +164,7 @@ for (const rate of RATES) {
     deliveryLagEndS: Math.round(lag * 10) / 10,
     consumerLag: await consumerLag(),
     cpuPercent: cpu.mark(),
+    machine: machine.mark(),
   };
   const frames = delivered.latencies.slice(before.latencies);
   const sorted = frames.map((f) => f.ms).sort((a, b) => a - b);
@@ -172,7 +174,7 @@ for (const rate of RATES) {
   // (by more than a second over the step).
   step.keptUp = step.deliveredEventsPerSec >= 0.97 * rate && lag < 2 + (2 * WINDOW_MS) / 1000 && lag - before.lag < 1;
   steps.push(step);
-  console.log(`  ${rate} offered → ${step.deliveredEventsPerSec} delivered ev/s; delivery lag ${step.deliveryLagStartS} → ${step.deliveryLagEndS} s; frame latency p50/p95/p99 ${step.frameLatencyMs.p50}/${step.frameLatencyMs.p95}/${step.frameLatencyMs.p99} ms; consumer lag ${JSON.stringify(step.consumerLag)}; CPU % ${JSON.stringify(step.cpuPercent)}${step.keptUp ? '' : '  ← fell behind'}`);
+  console.log(`  ${rate} offered → ${step.deliveredEventsPerSec} delivered ev/s; delivery lag ${step.deliveryLagStartS} → ${step.deliveryLagEndS} s; frame latency p50/p95/p99 ${step.frameLatencyMs.p50}/${step.frameLatencyMs.p95}/${step.frameLatencyMs.p99} ms; consumer lag ${JSON.stringify(step.consumerLag)}; CPU % ${JSON.stringify(step.cpuPercent)}; machine busy ${step.machine.busyPercent}%, steal ${step.machine.stealPercent}%${step.keptUp ? '' : '  ← fell behind'}`);
   if (rate === 10_000) latencyAt10k = step.frameLatencyMs;
   if (!step.keptUp) break;
 }
@@ -243,8 +245,8 @@ growing by less than a second over the step.
 ![offered vs delivered](benchmarks/${name}.svg)
 
 ${markdownTable(
-  ['offered ev/s', 'delivered ev/s', 'delivery lag (s)', 'frame latency p50 / p95 / p99 (ms)', 'p50 observed → framed + framed → client (ms)', ...services.map((s) => `CPU ${s} %`), 'kept up'],
-  steps.map((s) => [s.offeredEventsPerSec, s.deliveredEventsPerSec, `${s.deliveryLagStartS} → ${s.deliveryLagEndS}`, `${s.frameLatencyMs.p50} / ${s.frameLatencyMs.p95} / ${s.frameLatencyMs.p99}`, `${s.frameLatencyMs.p50ObservedToFramed} + ${s.frameLatencyMs.p50FramedToClient}`, ...services.map((name) => s.cpuPercent[name] ?? '–'), s.keptUp ? 'yes' : '**no**']),
+  ['offered ev/s', 'delivered ev/s', 'delivery lag (s)', 'frame latency p50 / p95 / p99 (ms)', 'p50 observed → framed + framed → client (ms)', ...services.map((s) => `CPU ${s} %`), 'machine busy / steal %', 'kept up'],
+  steps.map((s) => [s.offeredEventsPerSec, s.deliveredEventsPerSec, `${s.deliveryLagStartS} → ${s.deliveryLagEndS}`, `${s.frameLatencyMs.p50} / ${s.frameLatencyMs.p95} / ${s.frameLatencyMs.p99}`, `${s.frameLatencyMs.p50ObservedToFramed} + ${s.frameLatencyMs.p50FramedToClient}`, ...services.map((name) => s.cpuPercent[name] ?? '–'), s.machine ? `${s.machine.busyPercent} / ${s.machine.stealPercent}` : '–', s.keptUp ? 'yes' : '**no**']),
 )}
 
 **Sustained: ${sustained} events/s** (ratio to the single-hop ceiling ${results.ratio}).
@@ -252,7 +254,7 @@ ${markdownTable(
 oldest event, so every event of the frame waited at most this long): p50 ${latencyAt10k?.p50} ms,
 p95 ${latencyAt10k?.p95} ms, p99 ${latencyAt10k?.p99} ms with ${WINDOW_MS} ms windows — a part closes at the window's end or
 earlier at maxBytes (512 KiB, about 2,000 events here), so at 10k/s most frames leave well before the window ends; the target is p99 ≤ windowMs + 100 ms = ${WINDOW_MS + 100} ms.
-${limitedBy ? `\nFell behind at ${limitedBy.offeredEventsPerSec} events/s (CPU % per process: ${Object.entries(limitedBy.cpuPercent).map(([k, v]) => `${k} ${v}`).join(', ')}).` : ''}
+${limitedBy ? `\nFell behind at ${limitedBy.offeredEventsPerSec} events/s (CPU % per process: ${Object.entries(limitedBy.cpuPercent).map(([k, v]) => `${k} ${v}`).join(', ')}${limitedBy.machine ? `; machine busy ${limitedBy.machine.busyPercent}%, steal ${limitedBy.machine.stealPercent}%` : ''}).` : ''}
 
 Targets (issue #10): ≥ 50k events/s sustained, ratio ≥ 0.5, p99 ≤ windowMs + 100 ms at 10k events/s.
 Measured ${m.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}. Raw data: \`${file}\`.`,

@@ -103,6 +103,31 @@ export function cpuMeter(pids) {
   };
 }
 
+/** The machine's CPU ticks so far, from the first line of /proc/stat: busy (not idle or iowait) and steal. */
+function machineTicks() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, steal: steal ?? 0, idle: idle + iowait };
+}
+
+/**
+ * Samples the whole machine between `mark()` calls, in % of one core (200 = both of two cores busy): busy
+ * time, and steal — time the hypervisor gave another guest while this one had work, which shrinks the
+ * capacity a step had (a run on a noisy host falls behind earlier).
+ */
+export function machineMeter() {
+  let last = { at: performance.now(), ticks: machineTicks() };
+  return {
+    mark() {
+      const now = { at: performance.now(), ticks: machineTicks() };
+      const seconds = (now.at - last.at) / 1000;
+      const percent = (key) => Math.round(((now.ticks[key] - last.ticks[key]) / TICKS_PER_SECOND / seconds) * 1000) / 10;
+      const sample = { busyPercent: percent('busy'), stealPercent: percent('steal') };
+      last = now;
+      return sample;
+    },
+  };
+}
+
 /**
  * Deletes the topics of a bench namespace (`<namespace>.…`), so repeated runs do not pile up gigabytes in
  * the local broker (and slow later runs down). Best effort: a failure is reported, never fatal.
