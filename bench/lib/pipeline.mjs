@@ -105,8 +105,8 @@ export function cpuMeter(pids) {
 
 /** The machine's CPU ticks so far, from the first line of /proc/stat: busy (not idle or iowait) and steal. */
 function machineTicks() {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { busy: user + nice + system + irq + softirq, steal: steal ?? 0, idle: idle + iowait };
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, steal: steal ?? 0 };
 }
 
 /**

@@ -297,7 +297,7 @@ export class TransactionalProcessor {
           consumerGroupId: this.options.groupId,
           topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: work.commitOffset, ...(work.commitMetadata === undefined ? {} : { metadata: work.commitMetadata }) }] }],
         };
-        // First call of a transaction that has no outputs: it may meet the previous one still completing.
+        // In a transaction without outputs this is the first call, which may meet the previous one still completing.
         await retryConcurrentTransaction(() => transaction.sendOffsets(offsets));
       }
       await transaction.commit();
