@@ -37,6 +37,6 @@ export function retryConcurrentTransaction<T>(call: () => Promise<T>, backoff: B
 }
 
 /** kafkajs' protocol error for code 51. */
-export function isConcurrentTransactions(error: unknown): boolean {
+function isConcurrentTransactions(error: unknown): boolean {
   return (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
 }
