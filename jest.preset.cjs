@@ -14,6 +14,8 @@ function jestConfig(dir, kind) {
     reporters: ['default', [require.resolve('./tools/jest-summary-reporter.cjs'), { name: `${require('node:path').basename(dir)}-${kind}` }]],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: jestModuleNameMapper(),
+    // FC_SEED / FC_PATH / FC_NUM_RUNS replay or deepen property tests (docs/testing.md).
+    setupFiles: [require.resolve('./tools/jest-fast-check-setup.cjs')],
     testMatch: kind === 'unit' ? ['<rootDir>/src/**/*.spec.ts'] : ['<rootDir>/test/**/*.int-spec.ts'],
     ...(kind === 'integration'
       ? { testTimeout: 120_000, maxWorkers: 1, globalSetup: require.resolve('./tools/jest-stack-setup.cjs') }

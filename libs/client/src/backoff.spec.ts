@@ -33,6 +33,25 @@ describe('backoffDelay', () => {
     expect(backoffDelay(1, {}, () => 0)).toBe(DEFAULT_BACKOFF.initialDelayMs);
   });
 
+  it('reaches the cap for a multiplier close to 1 (a fixed exponent cap stopped it short)', () => {
+    // The counterexample fast-check found: 1 ms instead of the 2 ms cap at attempt 2281.
+    const o = { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1.0003040581376057, jitter: 0 };
+    expect(backoffDelay(2281, o, () => 0)).toBe(2);
+    expect(backoffDelay(10_000_000, { initialDelayMs: 1, maxDelayMs: 60_000, multiplier: 1 + 1e-9, jitter: 0 }, () => 0)).toBeLessThan(60_000);
+    expect(backoffDelay(20_000_000_000, { initialDelayMs: 1, maxDelayMs: 60_000, multiplier: 1 + 1e-9, jitter: 0 }, () => 0)).toBe(60_000);
+  });
+
+  it('gives a finite integer delay for any attempt number and a multiplier of 1 or less', () => {
+    for (const attempt of [Number.NaN, -1, 0, Number.POSITIVE_INFINITY, Number.MAX_VALUE]) {
+      const delay = backoffDelay(attempt, { jitter: 0 }, () => 0);
+      expect(Number.isInteger(delay)).toBe(true);
+      expect(delay).toBeGreaterThanOrEqual(DEFAULT_BACKOFF.initialDelayMs);
+      expect(delay).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxDelayMs);
+    }
+    expect(backoffDelay(50, { multiplier: 1, jitter: 0 }, () => 0)).toBe(DEFAULT_BACKOFF.initialDelayMs);
+    expect(backoffDelay(50, { multiplier: 0.5, jitter: 0 }, () => 0)).toBe(DEFAULT_BACKOFF.initialDelayMs);
+  });
+
   it('spreads a fleet of clients that disconnected together (jitter)', () => {
     const delays = new Set(Array.from({ length: 100 }, () => backoffDelay(3)));
     expect(delays.size).toBeGreaterThan(20);

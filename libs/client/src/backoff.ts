@@ -19,11 +19,22 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelayMs: 250, 
 /** Delay before retry number `attempt` (1 = first retry after a failure). `random` returns [0, 1). */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
   const { initialDelayMs, maxDelayMs, multiplier, jitter } = { ...DEFAULT_BACKOFF, ...options };
-  const exponent = Math.max(0, Math.floor(attempt) - 1);
-  // Capped before exponentiating further: multiplier ** 2000 is Infinity, never NaN this way.
-  const base = Math.min(maxDelayMs, initialDelayMs * Math.pow(multiplier, Math.min(exponent, 1074)));
+  const exponent = Number.isNaN(attempt) ? 0 : Math.max(0, Math.floor(attempt) - 1);
+  const growth = multiplier > 1 ? multiplier : 1; // a multiplier of 1 or less (or NaN) never shrinks the delay
+  const base = exponent >= attemptsToCap(initialDelayMs, maxDelayMs, growth) ? maxDelayMs : Math.min(maxDelayMs, initialDelayMs * Math.pow(growth, exponent));
   const spread = Math.min(1, Math.max(0, jitter));
   return Math.round(base * (1 - spread * random()));
+}
+
+/**
+ * The exponent from which the delay is the cap. Worked out in logarithms so that a multiplier close to 1
+ * still climbs all the way (capping the exponent at a fixed number stopped it short of the cap), and
+ * `multiplier ** exponent` is only ever evaluated below it, where it is finite (never Infinity or NaN).
+ */
+function attemptsToCap(initialDelayMs: number, maxDelayMs: number, multiplier: number): number {
+  if (initialDelayMs >= maxDelayMs) return 0;
+  if (multiplier === 1) return Infinity;
+  return Math.ceil(Math.log(maxDelayMs / initialDelayMs) / Math.log(multiplier));
 }
 
 /**
