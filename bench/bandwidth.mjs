@@ -1,22 +1,24 @@
-// `npm run bench:bandwidth` (issue #10): the seed's bandwidth table, measured on real sockets. The demo
-// upstream (50 sensors × 1 Hz, trades) runs 20× faster than real time; the real pipeline carries 10
-// simulated minutes to a real WebSocket client on the real edge. The reference rows send the very same
-// events from a small WebSocket server in this process. Every row counts the bytes read from the client's
-// TCP socket, WebSocket framing included.
+// `npm run bench:bandwidth` (issues #10, #21): bytes per event on real sockets. The demo upstream (50 sensors
+// × 1 Hz, trades) runs 20× faster than real time; the real pipeline carries 10 simulated minutes to real
+// clients on the real edge: the SDK with its default options (the codecs it really advertises) and a
+// browser-like WebSocket client offering gzip only. The reference rows send the very same events from a
+// small WebSocket server in this process, the ways a user would do it instead (per-event JSON, with and
+// without permessage-deflate; JSON batches of the same window with gzip, zstd or brotli). Every row counts
+// the bytes read from the client's TCP socket, WebSocket framing included.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, gzipSync, zstdCompressSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { barChartSvg, buildAndLoad, machine, markdownTable, progress, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { deleteNamespaceTopics, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { barChartSvg, buildAndLoad, commitSha, machine, markdownTable, progress, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
+import { deleteNamespaceTopics, ensureStack, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 const { WebSocketServer } = WebSocket;
-const [contracts, compression, deltaCodec] = buildAndLoad('contracts', 'compression', 'delta-codec');
+const [contracts, compression, deltaCodec, sdk] = buildAndLoad('contracts', 'compression', 'delta-codec', 'client');
 const { fromBinary } = require('@bufbuild/protobuf');
 
 const SPEED = 20;
@@ -26,18 +28,44 @@ const END = START + MINUTES * 60_000;
 const WINDOW_MS = 5000;
 const namespace = `bench-bw-${randomUUID().slice(0, 6)}`;
 
+const stack = await ensureStack();
 const { start, stopAll } = pipeline(namespace);
 
-/** A WebSocket client counting every byte its TCP socket reads. */
-function countingClient(url, onMessage) {
-  const counter = { bytes: 0 };
-  const socket = new WebSocket(url, { perMessageDeflate: false });
+/** Counts every byte `socket` (a `ws` WebSocket) reads from TCP from 'open' on (the HTTP handshake is in no row). */
+function countBytes(socket, counter) {
   let tcp;
   socket.on('upgrade', (response) => (tcp = response.socket));
-  // Counted from 'open' on (ws reads the socket by then; the HTTP handshake is not part of any row).
   socket.once('open', () => tcp.on('data', (chunk) => (counter.bytes += chunk.length)));
+}
+
+/** A WebSocket client counting every byte its TCP socket reads. `perMessageDeflate` as a browser offers it. */
+function countingClient(url, onMessage, { perMessageDeflate = false } = {}) {
+  const counter = { bytes: 0 };
+  const socket = new WebSocket(url, { perMessageDeflate });
+  countBytes(socket, counter);
   socket.on('message', (data, isBinary) => onMessage(data, isBinary));
   return { socket, counter, opened: new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject))) };
+}
+
+/**
+ * The SDK as a user runs it: `createClient` with its defaults; the only option set is a WebSocket
+ * constructor (the `ws` package, which the SDK supports) so that the bytes on its socket can be counted.
+ */
+function sdkClient(url, stream) {
+  const counter = { bytes: 0 };
+  class CountingWebSocket extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      countBytes(this, counter);
+    }
+  }
+  const frames = [];
+  const problems = [];
+  const client = sdk.createClient({ url, streams: [stream], from: 'earliest', WebSocket: CountingWebSocket });
+  client.on('frame', (f) => frames.push({ seq: f.seq, windowStartMs: f.windowStartMs, windowEndMs: f.windowEndMs, bytes: f.bytes, codec: f.codec, records: f.records }));
+  client.on('gap', (gap) => problems.push(`gap ${JSON.stringify(gap)}`));
+  client.on('error', (error) => problems.push(`error ${error.message ?? error}`));
+  return { client, counter, frames, problems };
 }
 
 // --- the pipeline ---------------------------------------------------------------------------------------
@@ -79,8 +107,11 @@ for (const [app, port] of [['windower', ports.windower], ['enricher', ports.enri
 start('delivery-edge', { ...common, HTTP_PORT: String(ports.edge), GRPC_PORT: String(ports.grpc) });
 await Promise.all([ports.windower, ports.enricher, ports.compressor, ports.edge].map(ready));
 
-// Clients first (from earliest, so nothing is missed), then the ingestor starts the flow.
+// Clients first (from earliest, so nothing is missed), then the ingestor starts the flow. Per stream: a
+// browser-like client offering gzip only (what `DecompressionStream` decodes everywhere), and for the
+// lossless streams the SDK with its defaults.
 const STREAMS = ['sensors', 'sensors-latest', 'trades', 'trades-latest'];
+const SDK_STREAMS = ['sensors', 'trades'];
 const received = Object.fromEntries(STREAMS.map((s) => [s, { frames: [], client: undefined }]));
 for (const stream of STREAMS) {
   const entry = received[stream];
@@ -88,15 +119,17 @@ for (const stream of STREAMS) {
     if (isBinary) entry.frames.push(fromBinary(contracts.FrameSchema, new Uint8Array(data)));
   });
   await entry.client.opened;
-  entry.client.socket.send(JSON.stringify({ type: 'subscribe', streams: [stream], from: 'earliest' }));
+  entry.client.socket.send(JSON.stringify({ type: 'subscribe', streams: [stream], from: 'earliest', codecs: ['gzip'] }));
 }
+const viaSdk = Object.fromEntries(SDK_STREAMS.map((stream) => [stream, sdkClient(`http://127.0.0.1:${ports.edge}`, stream)]));
+await Promise.all(Object.values(viaSdk).map(({ client }) => new Promise((resolve) => client.once('subscribed', resolve))));
 start('ingestor', { ...common, HTTP_PORT: String(ports.ingestor) });
 await ready(ports.ingestor);
 
 const recordsOf = (frame) => deltaCodec.decodeRecords(compression.decodeFramePayload({ codec: compression.fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 26 }));
 const eventTime = { sensors: (r) => Date.parse(r.timestamp), trades: (r) => Date.parse(r.ts) };
 const base = (stream) => stream.replace('-latest', '');
-const covered = (stream) => received[stream].frames.some((f) => Number(f.windowStartMs) >= END);
+const covered = (stream) => received[stream].frames.some((f) => Number(f.windowStartMs) >= END) && (!viaSdk[stream] || viaSdk[stream].frames.some((f) => f.windowStartMs >= END));
 
 const bar = progress('simulated minutes delivered', MINUTES + 1);
 let shown = 0;
@@ -145,14 +178,27 @@ for (const stream of STREAMS) {
   const frameBytes = (list) => list.reduce((sum, f) => sum + f.payload.byteLength + 64, 0);
   const bytes = Math.round(client.counter.bytes * (frameBytes(chosen) / Math.max(1, frameBytes(frames))));
   const records = chosen.flatMap(recordsOf);
-  results[stream] = { bytes, records, frames: chosen.length };
+  results[stream] = { bytes, records, frames: chosen.length, codecs: [...new Set(frames.map((f) => compression.fromProtoCodec(f.codec)))] };
+}
+for (const stream of SDK_STREAMS) {
+  const { client, counter, frames, problems } = viaSdk[stream];
+  const chosen = frames.filter((f) => f.windowStartMs >= START && f.windowEndMs <= END);
+  const bytes = Math.round(counter.bytes * (chosen.reduce((sum, f) => sum + f.bytes, 0) / Math.max(1, frames.reduce((sum, f) => sum + f.bytes, 0))));
+  const seqs = frames.map((f) => f.seq);
+  const inOrder = seqs.every((seq, i) => seq === seqs[0] + i);
+  const stats = client.stats();
+  results[`${stream}-sdk`] = { bytes, records: chosen.flatMap((f) => f.records), frames: chosen.length, codecs: [...new Set(frames.map((f) => f.codec))], problems, inOrder, duplicatesDropped: stats.duplicatesDropped ?? 0 };
+  await client.close();
 }
 stopAll();
 await deleteNamespaceTopics(namespace);
+await stack.release();
 
 // --- reference rows over a real WebSocket: the same events, encoded the naive ways ------------------------
-async function measure(messages) {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+async function measure(messages, { perMessageDeflate = false } = {}) {
+  // permessage-deflate as servers offer it and browsers accept it: context takeover both ways, every message
+  // compressed (ws would skip messages under 1 KiB by default, which is not what a careful server does).
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: perMessageDeflate ? { threshold: 0 } : false });
   await new Promise((r) => server.once('listening', r));
   // The server sends once the client asks, so every message is read by a counting client.
   server.once('connection', (ws) =>
@@ -162,7 +208,7 @@ async function measure(messages) {
     }),
   );
   let count = 0;
-  const client = countingClient(`ws://127.0.0.1:${server.address().port}`, () => (count += 1));
+  const client = countingClient(`ws://127.0.0.1:${server.address().port}`, () => (count += 1), { perMessageDeflate });
   const closed = new Promise((r) => client.socket.once('close', r));
   await client.opened;
   client.socket.send('go');
@@ -189,15 +235,29 @@ for (const stream of ['sensors', 'trades']) {
   const delivered = results[stream].records;
   const key = stream === 'sensors' ? (r) => `${r.id}@${r.version}` : (r) => String(r.id);
   const sortBy = (list) => [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const lossless = delivered.length === events.length && isDeepStrictEqual(sortBy(delivered), sortBy(events));
-  const windowed = windowsOf(events, time);
+  const same = (records) => records.length === events.length && isDeepStrictEqual(sortBy(records), sortBy(events));
+  const viaSdkResult = results[`${stream}-sdk`];
+  const sdkClean = viaSdkResult.problems.length === 0 && viaSdkResult.inOrder;
+  if (!sdkClean) console.log(`bandwidth: ${stream} via the SDK: ${viaSdkResult.problems.join('; ') || 'seqs out of order'}`);
+  const windowed = windowsOf(events, time).map((w) => Buffer.from(JSON.stringify(w)));
+  // Each codec at its strongest setting: the best a user batching JSON could do with it.
+  const batchCodecs = {
+    gzip: (b) => gzipSync(b, { level: 9 }),
+    zstd: (b) => zstdCompressSync(b, { params: { [zlibConstants.ZSTD_c_compressionLevel]: 19 } }),
+    brotli: (b) => brotliCompressSync(b, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: b.length } }),
+  };
   const rows = [
     { name: 'naive', label: 'naive: one JSON message per event', bytes: await measure(events.map((e) => JSON.stringify(e))), lossless: true },
-    { name: 'batch-json', label: '5 s batches, JSON', bytes: await measure(windowed.map((w) => JSON.stringify(w))), lossless: true },
-    { name: 'batch-gzip', label: '5 s batches + gzip', bytes: await measure(windowed.map((w) => gzipSync(JSON.stringify(w)))), lossless: true },
-    { name: 'deltastream', label: 'Deltastream (delta frames + codec)', bytes: results[stream].bytes, lossless },
-    { name: 'deltastream-latest', label: 'Deltastream `latest` (lossy)', bytes: results[`${stream}-latest`].bytes, lossless: false },
+    { name: 'naive-deflate', label: 'naive + permessage-deflate', bytes: await measure(events.map((e) => JSON.stringify(e)), { perMessageDeflate: true }), lossless: true, baseline: true },
+    { name: 'batch-json', label: `${WINDOW_MS / 1000} s batches, JSON`, bytes: await measure(windowed), lossless: true },
+    ...(await Promise.all(
+      Object.entries(batchCodecs).map(async ([codec, compress]) => ({ name: `batch-${codec}`, label: `${WINDOW_MS / 1000} s batches + ${codec} (max level)`, bytes: await measure(windowed.map(compress)), lossless: true, baseline: true })),
+    )),
+    { name: 'deltastream-sdk', label: 'Deltastream, SDK defaults', bytes: viaSdkResult.bytes, lossless: same(viaSdkResult.records) && sdkClean, codecs: viaSdkResult.codecs },
+    { name: 'deltastream', label: 'Deltastream, gzip-only client', bytes: results[stream].bytes, lossless: same(delivered), codecs: results[stream].codecs },
+    { name: 'deltastream-latest', label: 'Deltastream `latest` (lossy)', bytes: results[`${stream}-latest`].bytes, lossless: false, codecs: results[`${stream}-latest`].codecs },
   ];
+  const best = Math.min(...rows.filter((r) => r.baseline).map((r) => r.bytes));
   const naive = rows[0].bytes / events.length;
   workloads.push({
     workload: stream === 'sensors' ? `IoT: 50 sensors × 1 Hz, ${MINUTES} simulated minutes, seed deltastream` : `crypto trades: 4 symbols, 20/s average with bursts, ${MINUTES} simulated minutes`,
@@ -212,7 +272,10 @@ for (const stream of ['sensors', 'trades']) {
       kbPerSec: r.bytes / 1000 / seconds,
       gbPerDay: ((r.bytes / seconds) * 86_400) / 1e9,
       ratioVsNaive: naive / (r.bytes / events.length),
+      // Bytes against the best of what a user would pick instead (naive + permessage-deflate, batch + best codec).
+      vsBestAlternative: r.bytes / best,
       lossless: r.lossless,
+      ...(r.codecs ? { codecs: r.codecs } : {}),
     })),
   });
 }
@@ -232,20 +295,41 @@ const chart = writeChart(
 );
 const tableOf = (w) =>
   markdownTable(
-    ['', 'B/event', 'KB/s', 'GB/day', '× vs naive', 'lossless'],
-    w.rows.map((r) => [r.name === 'deltastream' ? `**${r.label}**` : r.label, r.bytesPerEvent.toFixed(2), r.kbPerSec.toFixed(2), r.gbPerDay.toFixed(3), `${r.ratioVsNaive.toFixed(1)}×`, r.lossless ? 'yes' : 'no']),
+    ['', 'B/event', 'KB/s', 'GB/day', '× fewer than naive', 'bytes vs best alternative', 'codec received', 'lossless'],
+    w.rows.map((r) => [
+      r.name === 'deltastream-sdk' ? `**${r.label}**` : r.label,
+      r.bytesPerEvent.toFixed(2),
+      r.kbPerSec.toFixed(2),
+      r.gbPerDay.toFixed(3),
+      `${r.ratioVsNaive.toFixed(1)}×`,
+      `${r.vsBestAlternative.toFixed(2)}×`,
+      r.codecs ? r.codecs.join(', ') : '',
+      r.lossless ? 'yes' : 'no',
+    ]),
   );
 const m = machine();
 updateDocSection(
   'bandwidth',
   `## Bandwidth (\`npm run bench:bandwidth\`)
 
-The seed's table, on real sockets. The demo upstream runs ${SPEED}× faster than real time; the whole pipeline
-(ingestor → windower → enricher → compressor → edge, real Kafka and Redis) carries ${MINUTES} simulated minutes
-to a WebSocket client that subscribed from the start. Rows 1–3 send the very same events from a reference
-WebSocket server. Every row is the bytes read from the client's TCP socket (WebSocket framing included),
-divided by the events of the workload; KB/s and GB/day are per simulated second. Lossless: the records
-decoded from the frames equal what the upstream served, field for field.
+On real sockets. The demo upstream runs ${SPEED}× faster than real time; the whole pipeline (ingestor →
+windower → enricher → compressor → edge, real Kafka and Redis) carries ${MINUTES} simulated minutes to clients
+that subscribed from the start:
+
+- **Deltastream, SDK defaults**: \`createClient\` from \`@deltastream/client\` with its default options on Node
+  (it advertises every codec it decodes: none, gzip, brotli, zstd) — the path most users take;
+- **Deltastream, gzip-only client**: a WebSocket client subscribing with \`codecs: ["gzip"]\`, what a browser
+  without a zstd decoder (or a hand-written client) can use: frames in another codec reach it as their gzip copy.
+
+The reference rows send the very same events from a WebSocket server in this process, the ways a user would
+do it instead: one JSON message per event, without and with permessage-deflate (context takeover, every
+message compressed — what browsers negotiate), and JSON batches of the same ${WINDOW_MS / 1000} s windows,
+raw or compressed with gzip, zstd or brotli at their strongest level. "Bytes vs best alternative" divides
+by the cheapest of naive + permessage-deflate and the three batch rows. Every row is the bytes read from
+the client's TCP socket (WebSocket framing included), divided by the events of the workload; KB/s and GB/day
+are per simulated second. Lossless: the records decoded from the frames equal what the upstream served,
+field for field (for the SDK also: no gap, no error, seqs in order). "Codec received": the payload codecs
+that reached that client.
 
 ![bytes per event](benchmarks/bandwidth.svg)
 
@@ -257,12 +341,13 @@ ${tableOf(sensors)}
 
 ${tableOf(trades)}
 
-Target (issue #10): \`deltastream\` ≥ 25× naive and lossless (the seed reports 16.6× for batch + compress).
-Measured ${m.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}. Raw data: \`${file}\`.`,
+Targets: issue #10, \`deltastream\` ≥ 25× naive and lossless; issue #21, the SDK's default path on the
+sensors ≤ 4.0 B/event and ≥ 5× fewer bytes than naive + permessage-deflate.
+Measured ${m.date} at commit \`${commitSha().slice(0, 12)}\` on ${m.cpus} × ${m.cpuModel}, Node ${m.node}. Raw data: \`${file}\` (every run: \`bench/results/bandwidth.runs.jsonl\`).`,
 );
 console.log(`bandwidth: ${file}, ${chart}, docs/benchmarks.md updated`);
 for (const w of workloads) {
   console.log(`${w.stream}: ${w.events} events (${w.deliveredEvents} delivered), ${w.frames} frames`);
-  for (const r of w.rows) console.log(`  ${r.label.padEnd(36)} ${r.bytesPerEvent.toFixed(2).padStart(8)} B/event ${r.ratioVsNaive.toFixed(1).padStart(6)}×  lossless ${r.lossless}`);
+  for (const r of w.rows) console.log(`  ${r.label.padEnd(36)} ${r.bytesPerEvent.toFixed(2).padStart(8)} B/event ${r.ratioVsNaive.toFixed(1).padStart(6)}× vs naive ${r.vsBestAlternative.toFixed(2).padStart(6)}× best alternative  lossless ${r.lossless}${r.codecs ? `  (${r.codecs.join(', ')})` : ''}`);
 }
 process.exit(0);

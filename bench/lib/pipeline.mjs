@@ -6,6 +6,21 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { root } from './report.mjs';
+import { stackDown, stackUp } from '../../tools/stack/stack.mjs';
+
+/**
+ * Kafka and Redis the way `npm start` and `npm test` get them: reused when they answer at KAFKA_BROKERS /
+ * REDIS_URL, else started. `release()` stops again only what this call started.
+ */
+export async function ensureStack() {
+  const started = await stackUp();
+  console.log(`stack: ${started.kafka.note}; ${started.redis.note}`);
+  return {
+    async release() {
+      if (started.kafka.started || started.redis.started) await stackDown();
+    },
+  };
+}
 
 export const freePort = () =>
   new Promise((resolve) => {

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: the built libraries, a progress line, an SVG bar chart, results files
 // and in-place updates of docs/benchmarks.md sections (between <!-- bench:<name>:start/end --> markers).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,11 +49,25 @@ export function machine() {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}`, date: new Date().toISOString().slice(0, 10) };
 }
 
+/** The commit the bench ran on, `+dirty` when the work tree had uncommitted changes to tracked files. */
+export function commitSha() {
+  const git = (...args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const sha = git('rev-parse', 'HEAD').stdout.trim() || 'unknown';
+  return git('diff', '--quiet', 'HEAD').status === 1 ? `${sha}+dirty` : sha;
+}
+
+/**
+ * `bench/results/<name>.json` holds the latest run (what the docs show); every run is also appended, one
+ * JSON line each with its commit and machine, to `bench/results/<name>.runs.jsonl`, so medians and spread
+ * across runs can be computed later.
+ */
 export function writeResults(name, data) {
   const dir = path.join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  const run = { commit: commitSha(), machine: machine(), at: new Date().toISOString(), ...data };
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  appendFileSync(path.join(dir, `${name}.runs.jsonl`), `${JSON.stringify(run)}\n`);
   return path.relative(root, file);
 }
 

@@ -12,6 +12,7 @@ import { extractTraceContext, SpanKind, startSpan, type RecordHeaders } from '@d
  */
 export class FrameEvent {
   readonly seq: number;
+  private primaryBytes: Uint8Array | undefined;
   private fallbackBytes: Uint8Array | undefined;
   private decoded: readonly unknown[] | null | undefined;
   private readonly wire = new Map<string, Uint8Array | string>();
@@ -55,13 +56,20 @@ export class FrameEvent {
     return Number(this.frame.minObservedAtMs);
   }
 
-  /** The Frame bytes a client gets: as stored, or re-encoded once with the gzip fallback as its payload. */
+  /**
+   * The Frame bytes a client gets: exactly one payload copy. A stored frame without a fallback goes out as
+   * it is; one with a fallback is re-encoded once per copy — the primary codec with the fallback dropped
+   * (a client that decodes zstd has no use for the gzip copy, which would double its bytes), or the gzip
+   * fallback as the payload. Kafka readers of the frames topic still get both copies.
+   */
   binary(choice: PayloadChoice): Uint8Array {
-    if (choice === 'primary' || !this.frame.fallback) return this.stored;
-    this.fallbackBytes ??= toBinary(
-      FrameSchema,
-      create(FrameSchema, { ...this.frame, codec: this.frame.fallback.codec, payload: this.frame.fallback.payload, fallback: undefined }),
-    );
+    const { fallback } = this.frame;
+    if (!fallback) return this.stored;
+    if (choice === 'primary') {
+      this.primaryBytes ??= toBinary(FrameSchema, create(FrameSchema, { ...this.frame, fallback: undefined }));
+      return this.primaryBytes;
+    }
+    this.fallbackBytes ??= toBinary(FrameSchema, create(FrameSchema, { ...this.frame, codec: fallback.codec, payload: fallback.payload, fallback: undefined }));
     return this.fallbackBytes;
   }
 
