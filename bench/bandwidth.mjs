@@ -126,7 +126,10 @@ await Promise.all(Object.values(viaSdk).map(({ client }) => new Promise((resolve
 start('ingestor', { ...common, HTTP_PORT: String(ports.ingestor) });
 await ready(ports.ingestor);
 
-const recordsOf = (frame) => deltaCodec.decodeRecords(compression.decodeFramePayload({ codec: compression.fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 26 }));
+const recordsOf = (frame) => {
+  const raw = compression.decodeFramePayload({ codec: compression.fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 26 });
+  return frame.encoding === contracts.PayloadEncoding.JSON ? deltaCodec.recordsFromJson(raw) : deltaCodec.decodeRecords(raw);
+};
 const eventTime = { sensors: (r) => Date.parse(r.timestamp), trades: (r) => Date.parse(r.ts) };
 const base = (stream) => stream.replace('-latest', '');
 const covered = (stream) => received[stream].frames.some((f) => Number(f.windowStartMs) >= END) && (!viaSdk[stream] || viaSdk[stream].frames.some((f) => f.windowStartMs >= END));

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { Kafka, Producer } from 'kafkajs';
 import { DeadLetterSchema, EncodedBatchSchema, FrameSchema, PayloadEncoding, topicCatalog } from '@deltastream/contracts';
 import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
-import { decodeRecords, encodeRecords } from '@deltastream/delta-codec';
+import { decodeRecords, encodeRecords, recordsFromJson } from '@deltastream/delta-codec';
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
 import { cleanUp, eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
@@ -41,8 +44,43 @@ function recordsFor(stream: string, window: number, count: number): Record<strin
   }));
 }
 
-function encodedBatch(stream: string, window: number, partition = 0, count = 40) {
-  const records = recordsFor(stream, window, count);
+/**
+ * GeoJSON-like features (nested objects, coordinates arrays, long URL strings, irregular values): records
+ * whose delta form compresses worse than their JSON text.
+ */
+function featuresFor(stream: string, window: number, count: number): Record<string, unknown>[] {
+  let state = window * 7919 + 1;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  return Array.from({ length: count }, (_, i) => {
+    const id = `${stream}${(1000 + Math.floor(random() * 9000)).toString(36)}${window}x${i}`;
+    return {
+      type: 'Feature',
+      id,
+      properties: {
+        mag: Math.round(random() * 60) / 10,
+        place: `${Math.floor(random() * 100)} km ${['N', 'S', 'E', 'W', 'NNE', 'SSW'][i % 6]} of ${['Anchorage, Alaska', 'Ridgecrest, CA', 'Hilo, Hawaii', 'Tokyo, Japan'][Math.floor(random() * 4)]}`,
+        time: 1717000000000 + Math.floor(random() * 1e7),
+        url: `https://earthquake.example.org/earthquakes/eventpage/${id}`,
+        detail: `https://earthquake.example.org/earthquakes/feed/v1.0/detail/${id}.geojson`,
+        code: id.slice(6),
+        ids: `,${id},`,
+        status: random() < 0.5 ? 'automatic' : 'reviewed',
+        sig: Math.floor(random() * 600),
+        types: ',origin,phase-data,',
+      },
+      geometry: { type: 'Point', coordinates: [random() * 360 - 180, random() * 180 - 90, Math.round(random() * 1000) / 100] },
+    };
+  });
+}
+
+/** The records of a frame payload, in whichever form the compressor kept. */
+function frameRecords(frame: { codec: number; payload: Uint8Array; rawSize: number; checksum?: { value: bigint }; encoding: PayloadEncoding }): unknown[] {
+  const raw = decodeFramePayload({ codec: fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 22 });
+  return frame.encoding === PayloadEncoding.JSON ? recordsFromJson(raw) : decodeRecords(raw);
+}
+
+function encodedBatch(stream: string, window: number, partition = 0, count = 40, make = recordsFor) {
+  const records = make(stream, window, count);
   const startMs = Date.UTC(2026, 0, 1) + window * 1000;
   const batch = create(EncodedBatchSchema, {
     windowId: `${stream}/${startMs}/${partition}/0`,
@@ -60,8 +98,8 @@ function encodedBatch(stream: string, window: number, partition = 0, count = 40)
 function scenario() {
   const namespace = `it-compress-${randomUUID().slice(0, 8)}`;
   const topics = topicCatalog({ namespace });
-  const start = async () => {
-    const service = await startService('compressor', { TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'info' });
+  const start = async (env: Record<string, string> = {}) => {
+    const service = await startService('compressor', { TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'info', ...env });
     running.push(service);
     await waitForStatus(service, '/readyz', 200);
     return service;
@@ -104,8 +142,7 @@ describe('compressor (real broker)', () => {
       expect(headers?.['traceparent']?.toString()).toContain('4bf92f3577b34da6a3ce929d0e0e4736');
       const input = [...inputs, { batch: encodedBatch('sensors', 13).batch, records: recordsFor('sensors', 13, 40) }].find((i) => i.batch.windowId === frame.windowId);
       expect(input).toBeDefined();
-      const raw = decodeFramePayload({ codec: fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 20 });
-      expect(decodeRecords(raw)).toEqual(input?.records);
+      expect(frameRecords(frame)).toEqual(input?.records);
       expect(frame.eventCount).toBe(input?.batch.eventCount);
       expect(frame.minObservedAtMs).toBe(input?.batch.minObservedAtMs);
     }
@@ -136,6 +173,30 @@ describe('compressor (real broker)', () => {
     await eventually(() => letters.records.length >= 2 && frames.records.length >= 1, 30_000, () => `2 dead letters + 1 frame (have ${letters.records.length} + ${frames.records.length})`);
     expect(letters.records.map((r) => (r.message as { errorKind: string }).errorKind).sort()).toEqual(['bad_window_id', 'decode_error']);
     expect(seqsOf(frames as TopicReader<typeof FrameSchema>, 'sensors')).toEqual([1]);
+  });
+
+  it('keeps whichever payload form compresses smaller: JSON for nested, string-heavy records, delta for sensor-like ones', async () => {
+    const { topics, start, send, read } = scenario();
+    const features = range(10).map((w) => encodedBatch('quakes', w, 0, 200, featuresFor));
+    const sensors = range(10).map((w) => encodedBatch('sensors', w, 1, 200));
+    // zstd for both streams: auto would pick per stream, and which form wins depends on the codec.
+    const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-compress-')), 'deltastream.yaml');
+    writeFileSync(suite, `version: 1\nsources: []\nstreams:\n  - { name: quakes, compression: { codec: zstd } }\n  - { name: sensors, compression: { codec: zstd } }\n`);
+    const service = await start({ DELTASTREAM_CONFIG: suite });
+    const frames = await read(topics.frames.name, FrameSchema);
+    await send([...features, ...sensors].map((i) => i.batch));
+    await eventually(() => frames.records.length >= 20, 30_000, () => `20 frames (have ${frames.records.length})`);
+    for (const { message: frame } of frames.records) {
+      const input = [...features, ...sensors].find((i) => i.batch.windowId === frame.windowId);
+      expect(frameRecords(frame)).toEqual(input?.records);
+      expect(frame.encoding).toBe(frame.stream === 'quakes' ? PayloadEncoding.JSON : PayloadEncoding.DELTA_V1);
+    }
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const jsonFrames = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('deltastream_compressor_frames_total{') && line.includes('form="json"') && line.includes('stream="quakes"'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    expect(jsonFrames).toBe(10);
   });
 
   it('keeps seq continuous across a kill -9 and restart mid-stream: no gap, no reuse, every window framed once', async () => {

@@ -2,7 +2,7 @@
 // its CRC32C, decode the records. Browser-safe. The seq/dedupe decisions happen before (positions.ts), so
 // duplicates are never inflated.
 import { crc32c } from '@deltastream/compression/crc32c';
-import { decodeRecords, type JsonRecord } from '@deltastream/delta-codec';
+import { decodeRecords, recordsFromJson, type JsonRecord } from '@deltastream/delta-codec';
 import { codecName, type CodecName, type Decompressors } from './codecs';
 import { FrameError } from './errors';
 import type { WireFrame } from './frame-wire';
@@ -80,12 +80,7 @@ const hex = (value: number) => value.toString(16).padStart(8, '0');
 
 function decodeRaw(frame: WireFrame, raw: Uint8Array): JsonRecord[] {
   try {
-    if (frame.encoding === PayloadEncoding.deltaV1) return decodeRecords(raw);
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-    if (!Array.isArray(parsed) || !parsed.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
-      throw new Error('a JSON payload is an array of objects');
-    }
-    return parsed as JsonRecord[];
+    return frame.encoding === PayloadEncoding.deltaV1 ? decodeRecords(raw) : recordsFromJson(raw);
   } catch (error) {
     throw new FrameError('undecodable', `frame ${frame.stream}#${frame.seq}: ${(error as Error).message}`);
   }

@@ -13,3 +13,5 @@ export { AutoCodecChooser, DEFAULT_AUTO_CANDIDATES } from './chooser';
 export type { CompressedFramePayload, CompressionPolicy, DecodeFrameOptions, EncodedFramePayload, MicrosClock } from './frame-payload';
 export { DEFAULT_MIN_BYTES, compressFrame, decodeFramePayload } from './frame-payload';
 export { fromProtoCodec, toProtoCodec } from './proto-codec';
+export type { FormCheckOptions, FormChoice, PayloadForms } from './smaller-form';
+export { FormCheck, compressSmallerForm } from './smaller-form';

@@ -1,7 +1,9 @@
-import type { Codec } from '@deltastream/contracts';
+import type { Codec, PayloadEncoding } from '@deltastream/contracts';
 
 /** The compressed form of one encoded payload, decided once per frame for every consumer. */
 export interface CompressedPayload {
+  /** The form the payload is in: the batch's own, or JSON when that compressed smaller. */
+  readonly encoding: PayloadEncoding;
   readonly codec: Codec;
   readonly payload: Uint8Array;
   readonly rawSize: number;
@@ -11,7 +13,10 @@ export interface CompressedPayload {
   readonly fallback?: { readonly codec: Codec; readonly payload: Uint8Array };
 }
 
-/** Port: picks a codec for a stream's payload and compresses it (libs/compression behind it). */
+/**
+ * Port: picks a codec for a stream's payload and compresses it, keeping the payload's JSON form instead
+ * where that compresses smaller (libs/compression and libs/delta-codec behind it).
+ */
 export interface FrameCompressor {
-  compress(stream: string, payload: Uint8Array): CompressedPayload;
+  compress(stream: string, payload: Uint8Array, encoding: PayloadEncoding): CompressedPayload;
 }

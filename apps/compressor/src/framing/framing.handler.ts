@@ -1,7 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { KafkaMessage } from 'kafkajs';
-import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, KafkaHeader, type TopicName, type TopicSpec } from '@deltastream/contracts';
+import { ChecksumAlgorithm, DeadLetterSchema, EncodedBatchSchema, FrameSchema, KafkaHeader, PayloadEncoding, type TopicName, type TopicSpec } from '@deltastream/contracts';
 import { fromProtoCodec } from '@deltastream/compression';
 import { FrameSequencer, parseWindowId } from '@deltastream/framing';
 import { deadLetterRecord, decodeRecord, recordHeaders, type OutputRecord, type PartitionHandler, type PartitionWork } from '@deltastream/kafka';
@@ -9,7 +9,8 @@ import { contextWithSpan, extractTraceContext, headerString, SpanKind, startSpan
 import type { FrameCompressor } from './frame-compressor.port';
 
 export interface FramingMetrics {
-  framed(stream: string, codec: string, rawBytes: number, compressedBytes: number): void;
+  /** `form`: the payload encoding kept (`delta`, or `json` where that compressed smaller). */
+  framed(stream: string, codec: string, form: 'delta' | 'json', rawBytes: number, compressedBytes: number): void;
   duplicate(stream: string): void;
   deadLettered(kind: string): void;
 }
@@ -55,7 +56,7 @@ export class FramingHandler implements PartitionHandler {
       // A span per frame, child of the window batch's trace; the frame's headers carry it onwards.
       const parent = extractTraceContext(message.headers);
       const span = startSpan(`frame ${batch.stream}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'deltastream.stream': batch.stream, 'deltastream.seq': decision.seq.toString(), 'deltastream.window_id': batch.windowId } });
-      const compressed = this.compressor.compress(batch.stream, batch.payload);
+      const compressed = this.compressor.compress(batch.stream, batch.payload, batch.encoding);
       span.setAttributes({ 'deltastream.codec': fromProtoCodec(compressed.codec), 'deltastream.raw_bytes': compressed.rawSize, 'deltastream.compressed_bytes': compressed.payload.byteLength });
       span.end();
       const frame = create(FrameSchema, {
@@ -64,7 +65,7 @@ export class FramingHandler implements PartitionHandler {
         windowStartMs: batch.windowStartMs,
         windowEndMs: batch.windowEndMs,
         eventCount: batch.eventCount,
-        encoding: batch.encoding,
+        encoding: compressed.encoding,
         codec: compressed.codec,
         rawSize: compressed.rawSize,
         payload: compressed.payload,
@@ -74,7 +75,7 @@ export class FramingHandler implements PartitionHandler {
         minObservedAtMs: batch.minObservedAtMs,
         fallback: compressed.fallback,
       });
-      this.metrics.framed(batch.stream, fromProtoCodec(compressed.codec), compressed.rawSize, compressed.payload.byteLength);
+      this.metrics.framed(batch.stream, fromProtoCodec(compressed.codec), compressed.encoding === PayloadEncoding.JSON ? 'json' : 'delta', compressed.rawSize, compressed.payload.byteLength);
       outputs.push({ topic: this.topics.frames.name, key: batch.stream, value: toBinary(FrameSchema, frame), headers: recordHeaders(FrameSchema, { headers: message.headers, traceContext: contextWithSpan(span, parent) }) });
     }
     const last = messages.at(-1);

@@ -1,4 +1,6 @@
-import { AutoCodecChooser, choiceKey, compressFrame, toProtoCodec, type CompressionPolicy, type MicrosClock } from '@deltastream/compression';
+import { PayloadEncoding } from '@deltastream/contracts';
+import { AutoCodecChooser, choiceKey, compressFrame, compressSmallerForm, FormCheck, toProtoCodec, type CompressionPolicy, type MicrosClock } from '@deltastream/compression';
+import { recordsAsJson } from '@deltastream/delta-codec';
 import type { CompressedPayload, FrameCompressor } from './frame-compressor.port';
 
 /** How one stream is compressed: the suite file's `streams[].compression`. */
@@ -14,16 +16,24 @@ export const DEFAULT_COMPRESSION: StreamCompression = { codec: 'auto' };
  */
 export class LibraryFrameCompressor implements FrameCompressor {
   private readonly choosers = new Map<string, AutoCodecChooser>();
+  private readonly formChecks = new Map<string, FormCheck>();
 
   constructor(
     private readonly policies: ReadonlyMap<string, StreamCompression>,
     private readonly clock?: MicrosClock,
   ) {}
 
-  compress(stream: string, payload: Uint8Array): CompressedPayload {
+  compress(stream: string, payload: Uint8Array, encoding: PayloadEncoding): CompressedPayload {
     const policy = this.policies.get(stream) ?? DEFAULT_COMPRESSION;
-    const result = compressFrame(payload, policy, policy.codec === 'auto' ? this.chooserFor(stream) : undefined, this.clock);
+    const chooser = policy.codec === 'auto' ? this.chooserFor(stream) : undefined;
+    // A delta payload may compress worse than its records as plain JSON (irregular, string-heavy data):
+    // then the frame carries the JSON form, which every reader decodes too.
+    const result =
+      encoding === PayloadEncoding.DELTA_V1
+        ? compressSmallerForm({ primary: payload, alternative: () => jsonForm(payload) }, policy, this.formCheckFor(stream), chooser, this.clock)
+        : { ...compressFrame(payload, policy, chooser, this.clock), form: 'primary' as const };
     return {
+      encoding: result.form === 'alternative' ? PayloadEncoding.JSON : encoding,
       codec: toProtoCodec(result.codec),
       payload: result.payload,
       rawSize: result.rawSize,
@@ -37,6 +47,15 @@ export class LibraryFrameCompressor implements FrameCompressor {
     return Object.fromEntries([...this.choosers].map(([stream, chooser]) => [stream, choiceKey(chooser.current)]));
   }
 
+  private formCheckFor(stream: string): FormCheck {
+    let check = this.formChecks.get(stream);
+    if (!check) {
+      check = new FormCheck();
+      this.formChecks.set(stream, check);
+    }
+    return check;
+  }
+
   private chooserFor(stream: string): AutoCodecChooser {
     let chooser = this.choosers.get(stream);
     if (!chooser) {
@@ -44,5 +63,17 @@ export class LibraryFrameCompressor implements FrameCompressor {
       this.choosers.set(stream, chooser);
     }
     return chooser;
+  }
+}
+
+/**
+ * The JSON form of a delta payload, or undefined when there is none to offer: JSON cannot carry a -0, and a
+ * payload that does not decode is the enricher's to answer for — it goes out as it came.
+ */
+function jsonForm(payload: Uint8Array): Uint8Array | undefined {
+  try {
+    return recordsAsJson(payload);
+  } catch {
+    return undefined;
   }
 }

@@ -62,3 +62,21 @@ describe('FrameEvent.binary', () => {
     expect(plain.binary('fallback')).toBe(gzip.stored);
   });
 });
+
+describe('FrameEvent.records', () => {
+  it('decodes a frame the compressor kept in its JSON form (SSE JSON, snapshots)', () => {
+    const records = [{ id: 'a', p: { url: 'https://x.example/a' } }, { id: 'b', p: { url: 'https://x.example/b' } }];
+    const compressed = compressFrame(new TextEncoder().encode(JSON.stringify(records)), { codec: 'gzip', minBytes: 0 });
+    const frame = create(FrameSchema, {
+      stream: 'quakes',
+      seq: 1n,
+      eventCount: 2,
+      encoding: PayloadEncoding.JSON,
+      codec: toProtoCodec(compressed.codec),
+      rawSize: compressed.rawSize,
+      payload: compressed.payload,
+      checksum: { algorithm: 1, value: BigInt(compressed.checksum) },
+    });
+    expect(new FrameEvent(frame, toBinary(FrameSchema, frame), 0, 0, 0, 1 << 20).records()).toEqual(records);
+  });
+});

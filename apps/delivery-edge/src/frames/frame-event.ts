@@ -1,7 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { FrameSchema, type Frame } from '@deltastream/contracts';
+import { FrameSchema, PayloadEncoding, type Frame } from '@deltastream/contracts';
 import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
-import { decodeRecords } from '@deltastream/delta-codec';
+import { decodeRecords, recordsFromJson } from '@deltastream/delta-codec';
 import type { PayloadChoice, RecordFilter } from '@deltastream/delivery';
 import { extractTraceContext, SpanKind, startSpan, type RecordHeaders } from '@deltastream/observability';
 
@@ -91,7 +91,7 @@ export class FrameEvent {
           { codec: fromProtoCodec(this.frame.codec), payload: this.frame.payload, rawSize: this.frame.rawSize, checksum: this.frame.checksum?.value },
           { maxBytes: this.maxRawBytes },
         );
-        this.decoded = decodeRecords(raw);
+        this.decoded = this.frame.encoding === PayloadEncoding.JSON ? recordsFromJson(raw) : decodeRecords(raw);
       } catch {
         this.decoded = null;
       }
