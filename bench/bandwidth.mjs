@@ -195,7 +195,8 @@ for (const stream of STREAMS) {
   const frameBytes = (list) => list.reduce((sum, f) => sum + f.payload.byteLength + 64, 0);
   const bytes = Math.round(client.counter.bytes * (frameBytes(chosen) / Math.max(1, frameBytes(frames))));
   const records = chosen.flatMap(recordsOf);
-  results[stream] = { bytes, records, frames: chosen.length, codecs: [...new Set(frames.map((f) => compression.fromProtoCodec(f.codec)))] };
+  const jsonFrames = chosen.filter((f) => f.encoding === contracts.PayloadEncoding.JSON).length;
+  results[stream] = { bytes, records, frames: chosen.length, jsonFrames, codecs: [...new Set(frames.map((f) => compression.fromProtoCodec(f.codec)))] };
 }
 for (const stream of SDK_STREAMS) {
   const { client, counter, frames, problems } = viaSdk[stream];
@@ -286,6 +287,8 @@ async function workload({ stream, label, events, windows, windowLabel, key, seco
     events: events.length,
     deliveredEvents: results[stream].records.length,
     frames: results[stream].frames,
+    // Frames the compressor kept in their JSON form (smaller than the delta form after the codec).
+    jsonFrames: results[stream].jsonFrames,
     rows: rows.map((r) => ({
       name: r.name,
       label: r.label,
@@ -434,7 +437,7 @@ Public data sets from the package registries, replayed as change feeds through a
 polled by the ingestor with a token cursor; they are windowed by arrival in ${CORPUS_WINDOW_MS / 1000} s windows,
 and the reference batches are those very windows. Same rows and rules as above (the \`latest\` row aside).
 
-${corpusWorkloads.map((w, i) => `**${w.workload}** — ${w.events} events, ${w.frames} frames:
+${corpusWorkloads.map((w, i) => `**${w.workload}** — ${w.events} events, ${w.frames} frames (${w.jsonFrames} of them in JSON form):
 
 ![${w.stream}](benchmarks/${path.basename(corpusCharts[i])})
 
@@ -452,7 +455,7 @@ Measured ${m.date} at commit \`${commitSha().slice(0, 12)}\` on ${m.cpus} × ${m
 );
 console.log(`bandwidth: ${file}, ${chart}, docs/benchmarks.md updated`);
 for (const w of [...workloads, ...corpusWorkloads]) {
-  console.log(`${w.stream}: ${w.events} events (${w.deliveredEvents} delivered), ${w.frames} frames`);
+  console.log(`${w.stream}: ${w.events} events (${w.deliveredEvents} delivered), ${w.frames} frames, ${w.jsonFrames} in JSON form`);
   for (const r of w.rows) console.log(`  ${r.label.padEnd(36)} ${r.bytesPerEvent.toFixed(2).padStart(8)} B/event ${r.ratioVsNaive.toFixed(1).padStart(6)}× vs naive ${r.vsBestAlternative.toFixed(2).padStart(6)}× best alternative  lossless ${r.lossless}${r.codecs ? `  (${r.codecs.join(', ')})` : ''}`);
 }
 process.exit(0);

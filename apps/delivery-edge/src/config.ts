@@ -7,8 +7,8 @@ import { loadKeyMaterial, type KeyMaterial, type KeySources } from './auth/key-m
 /** What the edge needs to know about a configured stream. */
 export interface EdgeStream {
   readonly name: string;
-  /** The record field naming an entity (from the stream's sources; `id` when none says). */
-  readonly entityIdField: string;
+  /** The path(s) naming an entity in a record (from the stream's sources; `id` when none says). */
+  readonly entityIdField: string | readonly string[];
   /** Readable without credentials (suite file `streams[].access.anonymous`). */
   readonly anonymous: boolean;
 }

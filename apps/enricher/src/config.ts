@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema } from '@deltastream/service-shell';
 import { suiteFileEnvSchema } from '@deltastream/suite-config';
 import { compileTransforms } from '@deltastream/transforms';
+import { entityIdReader } from '@deltastream/field-path';
 import type { StreamEnrichment } from './enriching/enrich-batch';
 
 /**
@@ -12,7 +13,7 @@ const enrichmentsSchema = suiteFileEnvSchema.transform((suite, ctx): ReadonlyMap
   const enrichments = new Map<string, StreamEnrichment>();
   for (const stream of suite.streams) {
     try {
-      const entityKey = suite.sources.find((source) => source.stream === stream.name)?.entityIdField ?? 'id';
+      const entityKey = entityIdReader(suite.sources.find((source) => source.stream === stream.name)?.entityIdField ?? 'id').topLevelKey;
       enrichments.set(stream.name, { stream: stream.name, transforms: compileTransforms(stream.transforms), entityKey });
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: `streams.${stream.name}.transforms: ${(error as Error).message}` });

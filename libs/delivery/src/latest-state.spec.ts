@@ -93,3 +93,19 @@ describe('LatestState', () => {
     );
   });
 });
+
+describe('LatestState with a composite id', () => {
+  it('keeps one entry per (carrier, flight), as the ingestor keyed the changes', () => {
+    const state = new LatestState({ entityIdField: ['carrier', 'flight'], maxEntities: 10 });
+    state.apply(1, [
+      { carrier: 'UA', flight: 1, dep: 1 },
+      { carrier: 'UA', flight: 2, dep: 2 },
+    ]);
+    state.apply(2, [{ carrier: 'UA', flight: 1, dep: 3 }, { carrier: 'UA' }]);
+    expect(state.snapshot().records).toEqual([
+      { carrier: 'UA', flight: 2, dep: 2 },
+      { carrier: 'UA', flight: 1, dep: 3 },
+    ]);
+    expect(state.metrics().recordsWithoutId).toBe(1);
+  });
+});

@@ -1,8 +1,9 @@
+import { entityIdReader, type EntityIdReader } from '@deltastream/field-path';
 import { entityIdOf, isRecord, type JsonRecord } from './record-filter';
 
 export interface LatestStateOptions {
-  /** The field naming a record's entity (from the stream's configuration). */
-  readonly entityIdField: string;
+  /** The path(s) naming a record's entity (the stream's sources' `entityIdField`). */
+  readonly entityIdField: string | readonly string[];
   /** Entities kept; beyond it the least recently updated one is forgotten. */
   readonly maxEntities: number;
   /**
@@ -42,7 +43,7 @@ export interface LatestStateCounters {
  * Updates and eviction are O(1) per record (Map insertion order is the recency order).
  */
 export class LatestState {
-  private readonly entityIdField: string;
+  private readonly entityId: EntityIdReader;
   private readonly maxEntities: number;
   private readonly replace: boolean;
   private readonly records = new Map<string, JsonRecord>();
@@ -52,7 +53,7 @@ export class LatestState {
 
   constructor(options: LatestStateOptions) {
     if (!Number.isSafeInteger(options.maxEntities) || options.maxEntities < 1) throw new RangeError('maxEntities must be a whole number ≥ 1');
-    this.entityIdField = options.entityIdField;
+    this.entityId = entityIdReader(options.entityIdField);
     this.maxEntities = options.maxEntities;
     this.replace = options.merge === 'replace';
   }
@@ -92,7 +93,7 @@ export class LatestState {
   }
 
   private upsert(record: unknown): void {
-    const id = isRecord(record) ? entityIdOf(record, this.entityIdField) : undefined;
+    const id = isRecord(record) ? entityIdOf(record, this.entityId) : undefined;
     if (id === undefined || !isRecord(record)) {
       this.counters.recordsWithoutId++;
       return;

@@ -80,3 +80,20 @@ describe('wantsCodec', () => {
     expect(wantsCodec([], Codec.ZSTD, Codec.UNSPECIFIED)).toBe('primary');
   });
 });
+
+describe('compileRecordFilter with nested and composite ids', () => {
+  const flights = [
+    { carrier: 'UA', flight: 1545, plane: { tail: 'N14228' }, dep: 517 },
+    { carrier: 'AA', flight: 1141, plane: { tail: 'N619AA' }, dep: 542 },
+  ];
+
+  it('filters by the id the ingestor gave the change (parts joined with ":") and keeps the id fields when projecting', () => {
+    const filter = compileRecordFilter({ entityIdField: ['carrier', 'flight'], entities: ['UA:1545'], fields: ['dep'] });
+    expect(filter(flights)).toEqual([{ carrier: 'UA', flight: 1545, dep: 517 }]);
+  });
+
+  it('filters by a nested id path, keeping the top-level field it lives in', () => {
+    const filter = compileRecordFilter({ entityIdField: 'plane.tail', entities: ['N619AA'], fields: ['dep'] });
+    expect(filter(flights)).toEqual([{ plane: { tail: 'N619AA' }, dep: 542 }]);
+  });
+});

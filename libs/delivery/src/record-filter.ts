@@ -1,11 +1,13 @@
+import { entityIdReader, type EntityIdReader } from '@deltastream/field-path';
+
 export type JsonRecord = Record<string, unknown>;
 
 export interface RecordFilterOptions {
-  /** The field naming a record's entity (from the stream's configuration). */
-  readonly entityIdField: string;
+  /** The path(s) naming a record's entity (the stream's sources' `entityIdField`: a key, a path, or several). */
+  readonly entityIdField: string | readonly string[];
   /** Entity ids to keep; empty or absent keeps every entity. */
   readonly entities?: readonly string[];
-  /** Top-level fields to keep (the entity id field is always kept); empty or absent keeps all. */
+  /** Top-level fields to keep (the entity id's top-level fields are always kept); empty or absent keeps all. */
   readonly fields?: readonly string[];
 }
 
@@ -22,15 +24,15 @@ export type RecordFilter = (records: readonly unknown[]) => readonly unknown[];
  */
 export function compileRecordFilter(options: RecordFilterOptions): RecordFilter {
   const entities = options.entities && options.entities.length > 0 ? new Set(options.entities) : undefined;
-  const fields = options.fields && options.fields.length > 0 ? [...new Set([options.entityIdField, ...options.fields])] : undefined;
+  const entityId = entityIdReader(options.entityIdField);
+  const fields = options.fields && options.fields.length > 0 ? [...new Set([...entityId.rootKeys, ...options.fields])] : undefined;
   if (!entities && !fields) return (records) => records;
-  const { entityIdField } = options;
   return (records) => {
     const kept: JsonRecord[] = [];
     for (const record of records) {
       if (!isRecord(record)) continue;
       if (entities) {
-        const id = entityIdOf(record, entityIdField);
+        const id = entityIdOf(record, entityId);
         if (id === undefined || !entities.has(id)) continue;
       }
       kept.push(fields ? project(record, fields) : record);
@@ -39,12 +41,12 @@ export function compileRecordFilter(options: RecordFilterOptions): RecordFilter 
   };
 }
 
-/** Entity ids are strings; numeric ids compare by their decimal text, as they are written in JSON. */
-export function entityIdOf(record: JsonRecord, entityIdField: string): string | undefined {
-  const id = Object.hasOwn(record, entityIdField) ? record[entityIdField] : undefined;
-  if (typeof id === 'string') return id;
-  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-  return undefined;
+/**
+ * Entity ids are strings; numeric ids compare by their decimal text, as they are written in JSON, and a
+ * composite id is its parts joined with `:` — the same id the ingestor gave the change (libs/field-path).
+ */
+export function entityIdOf(record: JsonRecord, entityId: EntityIdReader): string | undefined {
+  return entityId.idOf(record);
 }
 
 export function isRecord(value: unknown): value is JsonRecord {

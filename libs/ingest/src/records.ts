@@ -1,3 +1,4 @@
+import { entityIdReader, idText, parseFieldPath, type EntityIdReader, type FieldPath } from '@deltastream/field-path';
 import type { SourceConfig } from '@deltastream/suite-config';
 import { positionOf } from './cursor';
 
@@ -34,15 +35,17 @@ export interface RejectedRecord {
   readonly original: unknown;
 }
 
-/** Walks a dotted path (`data.items`); an empty path is the value itself. */
+const compiledPaths = new Map<string, FieldPath>();
+
+/** The value at a path (`data.items`, `/data/items`; libs/field-path); an empty path is the value itself. */
 export function atPath(value: unknown, path: string): unknown {
-  if (path === '') return value;
-  let current = value;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    current = (current as JsonObject)[key];
+  let compiled = compiledPaths.get(path);
+  if (compiled === undefined) {
+    // Paths come from the validated suite file: a handful per process.
+    compiled = parseFieldPath(path);
+    compiledPaths.set(path, compiled);
   }
-  return current;
+  return compiled.read(value);
 }
 
 /** The records array of a response body, or a reason it is not there. */
@@ -53,39 +56,57 @@ export function recordsOf(body: unknown, recordsPath: string): unknown[] | Rejec
   return { ok: false, kind: 'records_not_found', reason: `${where} is not an array`, original: body };
 }
 
-function scalarId(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'bigint') return value.toString();
-  return undefined;
+export type RecordShape = Pick<SourceConfig, 'entityIdField' | 'versionField' | 'occurredAtField' | 'cursor'>;
+
+interface CompiledShape {
+  readonly id: EntityIdReader;
+  readonly version: FieldPath;
+  readonly cursor: FieldPath | undefined;
+  readonly occurredAt: FieldPath | undefined;
 }
 
-/** Checks one upstream record against the source's declared shape. */
-export function acceptRecord(raw: unknown, source: Pick<SourceConfig, 'entityIdField' | 'versionField' | 'occurredAtField' | 'cursor'>): AcceptedRecord | RejectedRecord {
+const compiledShapes = new WeakMap<RecordShape, CompiledShape>();
+
+/** The source's paths compiled once per source object (acceptRecord runs per record). */
+function compiledShape(source: RecordShape): CompiledShape {
+  let shape = compiledShapes.get(source);
+  if (shape === undefined) {
+    shape = {
+      id: entityIdReader(source.entityIdField),
+      version: parseFieldPath(source.versionField),
+      cursor: source.cursor.mode === 'field' ? parseFieldPath(source.cursor.field) : undefined,
+      occurredAt: source.occurredAtField === undefined ? undefined : parseFieldPath(source.occurredAtField),
+    };
+    compiledShapes.set(source, shape);
+  }
+  return shape;
+}
+
+/** Checks one upstream record against the source's declared shape (every field named by a path). */
+export function acceptRecord(raw: unknown, source: RecordShape): AcceptedRecord | RejectedRecord {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, kind: 'not_an_object', reason: `record is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`, original: raw };
   }
   const record = raw as JsonObject;
-  const idValue = record[source.entityIdField];
-  if (idValue === undefined || idValue === null || idValue === '') {
-    return { ok: false, kind: 'missing_id', reason: `record has no id field "${source.entityIdField}"`, original: raw };
+  const shape = compiledShape(source);
+  const id = shape.id.read(record);
+  if (!id.ok) {
+    if (id.problem === 'missing') return { ok: false, kind: 'missing_id', reason: `record has no id field "${id.path}"`, original: raw };
+    return { ok: false, kind: 'wrong_type', reason: `id field "${id.path}" is ${kindOf(id.value)}, expected a string or number`, original: raw };
   }
-  const entityId = scalarId(idValue);
-  if (entityId === undefined) {
-    return { ok: false, kind: 'wrong_type', reason: `id field "${source.entityIdField}" is ${typeof idValue}, expected a string or number`, original: raw };
-  }
-  const versionValue = record[source.versionField];
+  const entityId = id.id;
+  const versionValue = shape.version.read(record);
   if (versionValue === undefined || versionValue === null || versionValue === '') {
     return { ok: false, kind: 'missing_version', reason: `record ${entityId} has no version field "${source.versionField}"`, original: raw };
   }
-  const version = scalarId(versionValue);
+  const version = idText(versionValue);
   if (version === undefined) {
-    return { ok: false, kind: 'wrong_type', reason: `version field "${source.versionField}" of record ${entityId} is ${typeof versionValue}, expected a string or number`, original: raw };
+    return { ok: false, kind: 'wrong_type', reason: `version field "${source.versionField}" of record ${entityId} is ${kindOf(versionValue)}, expected a string or number`, original: raw };
   }
   let position: number | undefined;
   let cursorValue: string | undefined;
-  if (source.cursor.mode === 'field') {
-    const rawCursor = record[source.cursor.field];
+  if (source.cursor.mode === 'field' && shape.cursor !== undefined) {
+    const rawCursor = shape.cursor.read(record);
     position = positionOf(rawCursor, source.cursor.format);
     if (position === undefined) {
       return { ok: false, kind: 'wrong_type', reason: `cursor field "${source.cursor.field}" of record ${entityId} is not a valid ${source.cursor.format} value`, original: raw };
@@ -93,10 +114,15 @@ export function acceptRecord(raw: unknown, source: Pick<SourceConfig, 'entityIdF
     cursorValue = String(rawCursor);
   }
   let occurredAtMs: number | undefined;
-  if (source.occurredAtField !== undefined) {
-    occurredAtMs = positionOf(record[source.occurredAtField], typeof record[source.occurredAtField] === 'number' ? 'epoch-ms' : 'iso8601');
+  if (shape.occurredAt !== undefined) {
+    const occurredAt = shape.occurredAt.read(record);
+    occurredAtMs = positionOf(occurredAt, typeof occurredAt === 'number' ? 'epoch-ms' : 'iso8601');
   }
   return { ok: true, record, entityId, version, position, cursorValue, occurredAtMs };
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 /** The key duplicate suppression remembers: one per (entity, version). */

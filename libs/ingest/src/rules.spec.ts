@@ -42,8 +42,24 @@ describe('record checks', () => {
     expect(accepted).toMatchObject({ ok: true, entityId: '7', version: '3', position: Date.UTC(2026, 0, 1), occurredAtMs: Date.UTC(2026, 0, 1) });
   });
 
+  it('reads id, version, cursor and event time from nested paths, JSON Pointers and composite ids', () => {
+    // The shape of most production APIs: identity and version inside each record, cursor in epoch ms.
+    const feature = { type: 'Feature', id: 'us7000abcd', properties: { net: 'us', code: '7000abcd', updated: 1717000000123, 'time.ms': 1717000000000 } };
+    const nested = {
+      entityIdField: ['properties.net', '/properties/code'],
+      versionField: 'properties.updated',
+      occurredAtField: '/properties/time.ms',
+      cursor: { mode: 'field' as const, field: 'properties.updated', param: 'since', initial: 0, format: 'epoch-ms' as const, overlap: 0 },
+    };
+    expect(acceptRecord(feature, nested)).toMatchObject({ ok: true, entityId: 'us:7000abcd', version: '1717000000123', position: 1717000000123, cursorValue: '1717000000123', occurredAtMs: 1717000000000 });
+    expect(acceptRecord({ ...feature, properties: { net: 'us' } }, nested)).toMatchObject({ ok: false, kind: 'missing_id', reason: 'record has no id field "/properties/code"' });
+    expect(acceptRecord({ ...feature, properties: { ...feature.properties, updated: null } }, nested)).toMatchObject({ ok: false, kind: 'missing_version' });
+    expect(acceptRecord({ ...feature, properties: { ...feature.properties, code: { x: 1 } } }, nested)).toMatchObject({ ok: false, kind: 'wrong_type', reason: 'id field "/properties/code" is object, expected a string or number' });
+  });
+
   it('finds records by dotted path and says where they were not', () => {
     expect(atPath({ data: { items: [1] } }, 'data.items')).toEqual([1]);
+    expect(atPath({ data: { 'items.v2': [2] } }, '/data/items.v2')).toEqual([2]);
     expect(recordsOf([1, 2], '')).toEqual([1, 2]);
     expect(recordsOf({ data: 5 }, 'data')).toMatchObject({ ok: false, kind: 'records_not_found', reason: '"data" is not an array' });
   });

@@ -1,38 +1,82 @@
 import { z } from 'zod';
+import { parseFieldPath } from '@deltastream/field-path';
 import { secretRefSchema } from './secret';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1–63 lowercase letters, digits, ".", "_" or "-"');
+
+/**
+ * Where a value sits in a record or a response: a key, a dotted path (`properties.updated`) or a JSON
+ * Pointer (`/properties/updated.at`, for keys containing dots); libs/field-path. Checked here, at boot.
+ */
+const fieldPath = (options: { allowEmpty?: boolean } = {}) =>
+  z.string().superRefine((text, ctx) => {
+    if (text === '' && !options.allowEmpty) {
+      ctx.addIssue({ code: 'custom', message: 'a field path cannot be empty' });
+      return;
+    }
+    try {
+      parseFieldPath(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+/** The cursor to start from when none is stored, per format: the beginning of time for each. */
+const INITIAL_CURSOR = { iso8601: '1970-01-01T00:00:00.000Z', 'epoch-ms': 0, 'epoch-s': 0, number: 0 } as const;
 
 /** `field`: the cursor is the max of a record field (ISO-8601 or epoch number); `token`: an opaque next-page token. */
 const fieldCursorSchema = z
   .object({
     mode: z.literal('field'),
-    /** Record field whose maximum is the cursor, e.g. `updated_at`. */
-    field: z.string().min(1),
+    /** Record field (a path) whose maximum is the cursor, e.g. `updated_at` or `properties.updated`. */
+    field: fieldPath(),
     /** Query parameter carrying the cursor, e.g. `since`. */
     param: z.string().min(1),
-    /** Cursor to start from when none is stored. */
-    initial: z.union([z.string(), z.number()]).default('1970-01-01T00:00:00.000Z'),
+    /** Cursor to start from when none is stored; default: the beginning of time in `format` (1970 / 0). */
+    initial: z.union([z.string(), z.number()]).optional(),
     /** How the field is compared and how the overlap is applied. */
     format: z.enum(['iso8601', 'epoch-ms', 'epoch-s', 'number']).default('iso8601'),
     /** How far to rewind after an error, a restart or a takeover (ms for time formats, units for `number`). */
     overlap: z.number().nonnegative().default(5_000),
   })
-  .strict();
+  .strict()
+  .transform((cursor, ctx) => {
+    const initial = cursor.initial ?? INITIAL_CURSOR[cursor.format];
+    if (!validCursorValue(initial, cursor.format)) {
+      ctx.addIssue({ code: 'custom', path: ['initial'], message: `${JSON.stringify(initial)} is not a valid ${cursor.format} value${cursor.format === 'iso8601' ? ' (e.g. "2026-01-01T00:00:00Z")' : ' (a number)'}` });
+      return z.NEVER;
+    }
+    return { ...cursor, initial };
+  });
+
+/** The same rule as the ingestor's cursor parsing (libs/ingest positionOf): a config value it could never use is refused here. */
+function validCursorValue(value: string | number, format: keyof typeof INITIAL_CURSOR): boolean {
+  if (format === 'iso8601') return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value));
+  const number = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isFinite(number);
+}
 
 const tokenCursorSchema = z
   .object({
     mode: z.literal('token'),
     /** Query parameter carrying the token, e.g. `cursor`. */
     param: z.string().min(1),
-    /** Where the next token is: a JSON path in the body (`next_cursor`) or a response header. */
+    /** Where the next token is: a path in the body (`next_cursor`, `meta.next`) or a response header. */
     from: z.enum(['body', 'header']).default('body'),
     path: z.string().min(1).default('next_cursor'),
     initial: z.string().optional(),
     /** Pages to remember for duplicate suppression after a recovery (tokens cannot be rewound). */
     overlapPages: z.number().int().min(1).max(1000).default(2),
   })
-  .strict();
+  .strict()
+  .superRefine((cursor, ctx) => {
+    if (cursor.from !== 'body') return;
+    try {
+      parseFieldPath(cursor.path);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: (error as Error).message });
+    }
+  });
 
 export const sourceSchema = z
   .object({
@@ -40,9 +84,13 @@ export const sourceSchema = z
     stream: id,
     url: z.url({ protocol: /^https?$/ }),
     cursor: z.discriminatedUnion('mode', [fieldCursorSchema, tokenCursorSchema]),
-    /** Dotted path to the records array in the response; empty: the body is the array. */
-    recordsPath: z.string().default(''),
-    entityIdField: z.string().min(1).default('id'),
+    /** Path to the records array in the response (`data.items`, `/data/items`); empty: the body is the array. */
+    recordsPath: fieldPath({ allowEmpty: true }).default(''),
+    /**
+     * Path to the entity id in a record (`id`, `properties.id`, `/meta/id.v2`), or several paths whose values
+     * together are the id (`[carrier, flight]` → `UA:1545`; a `:` or `\` inside a value is escaped with `\`).
+     */
+    entityIdField: z.union([fieldPath(), z.array(fieldPath()).min(1).max(8)]).default('id'),
     /**
      * Kafka key of the change events. `entity` (default): changes spread over the events partitions by entity
      * id, each entity in order on one partition, so a busy stream scales over windower replicas; windows are
@@ -66,9 +114,10 @@ export const sourceSchema = z
      * topics must then read `record_json` (docs/topics.md).
      */
     recordFormat: z.enum(['struct', 'json']).default('struct'),
-    versionField: z.string().min(1).default('version'),
-    /** Event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
-    occurredAtField: z.string().min(1).optional(),
+    /** Path to the version of a record (`version`, `properties.updated`). */
+    versionField: fieldPath().default('version'),
+    /** Path to the event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
+    occurredAtField: fieldPath().optional(),
     page: z.object({ param: z.string().min(1).default('limit'), size: z.number().int().min(1).max(100_000).default(1000) }).strict().default({ param: 'limit', size: 1000 }),
     pollIntervalMs: z.number().int().min(10).default(1000),
     timeoutMs: z.number().int().min(100).default(10_000),

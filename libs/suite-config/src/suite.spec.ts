@@ -82,6 +82,49 @@ sources:
     expect(problemsOf(minimal.replace('recordsPath: records', 'recordsPath: records\n    recordFormat: yaml'))).toEqual([expect.stringMatching(/^sources\.0\.recordFormat: .*"struct".*"json"/)]);
   });
 
+  const quakes = (fields: string) => `
+version: 1
+sources:
+  - id: quakes
+    stream: quakes
+    url: http://127.0.0.1:9/feed
+    recordsPath: features
+${fields}
+`;
+
+  it('reads paths and composite ids wherever a field is named, and refuses malformed ones by their path', () => {
+    const suite = parseSuiteConfig(
+      quakes(`    entityIdField: [properties.net, /properties/code]
+    versionField: properties.updated
+    occurredAtField: /properties/time
+    cursor: { mode: field, field: properties.updated, param: since, format: epoch-ms }`),
+    );
+    expect(suite.sources[0]).toMatchObject({ entityIdField: ['properties.net', '/properties/code'], versionField: 'properties.updated', occurredAtField: '/properties/time' });
+    const problems = problemsOf(
+      quakes(`    entityIdField: properties..id
+    versionField: /a~2
+    cursor: { mode: token, param: page, path: meta..next }`),
+    );
+    expect([...problems].sort()).toEqual([
+      expect.stringMatching(/^sources\.0\.cursor\.path: .*empty segment/),
+      expect.stringMatching(/^sources\.0\.entityIdField: .*empty segment/),
+      expect.stringMatching(/^sources\.0\.versionField: .*JSON Pointer/),
+    ]);
+  });
+
+  it('gives a field cursor the start of time in its own format, and refuses an initial value it could never use', () => {
+    const cursorOf = (cursor: string) => parseSuiteConfig(quakes(`    cursor: ${cursor}`)).sources[0]?.cursor;
+    expect(cursorOf('{ mode: field, field: updated, param: since, format: epoch-ms }')).toMatchObject({ initial: 0 });
+    expect(cursorOf('{ mode: field, field: updated, param: since, format: epoch-s }')).toMatchObject({ initial: 0 });
+    expect(cursorOf('{ mode: field, field: updated, param: since, format: number }')).toMatchObject({ initial: 0 });
+    expect(cursorOf('{ mode: field, field: updated, param: since }')).toMatchObject({ initial: '1970-01-01T00:00:00.000Z' });
+    expect(cursorOf('{ mode: field, field: updated, param: since, format: epoch-ms, initial: "1717000000000" }')).toMatchObject({ initial: '1717000000000' });
+    expect(problemsOf(quakes('    cursor: { mode: field, field: updated, param: since, format: epoch-ms, initial: "2024-01-01T00:00:00Z" }'))).toEqual([
+      expect.stringMatching(/^sources\.0\.cursor\.initial: "2024-01-01T00:00:00Z" is not a valid epoch-ms value/),
+    ]);
+    expect(problemsOf(quakes('    cursor: { mode: field, field: updated, param: since, initial: 0 }'))).toEqual([expect.stringMatching(/^sources\.0\.cursor\.initial: 0 is not a valid iso8601 value/)]);
+  });
+
   it('refuses duplicate source ids and stream names', () => {
     const text = `${minimal}  - name: sensors\n`.replace('id: demo-trades', 'id: demo-sensors');
     expect(problemsOf(text)).toEqual(['sources.1.id: duplicate source id "demo-sensors"', 'streams.1.name: duplicate stream "sensors"']);

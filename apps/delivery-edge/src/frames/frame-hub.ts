@@ -37,7 +37,7 @@ export class FrameHub {
     return this.options.streams.has(stream);
   }
 
-  entityIdField(stream: string): string {
+  entityIdField(stream: string): string | readonly string[] {
     return this.options.streams.get(stream)?.entityIdField ?? 'id';
   }
 

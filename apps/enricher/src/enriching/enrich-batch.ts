@@ -9,7 +9,11 @@ import { jsonByteLength } from './json-size';
 export interface StreamEnrichment {
   readonly stream: string;
   readonly transforms: CompiledTransforms;
-  readonly entityKey: string;
+  /**
+   * The top-level field naming an entity, which the delta encoding groups records by; undefined when the id
+   * is nested or composite (records are then encoded in arrival order, still losslessly).
+   */
+  readonly entityKey: string | undefined;
 }
 
 /** An event of the batch as the transforms see it, with its position for dead letters. */
@@ -91,7 +95,7 @@ export function enrichBatch(records: readonly BatchRecord[], enrichment: StreamE
   let minObservedAtMs = 0;
   for (const r of result.records) if (r.input.observedAtMs > 0 && (minObservedAtMs === 0 || r.input.observedAtMs < minObservedAtMs)) minObservedAtMs = r.input.observedAtMs;
   return {
-    payload: encodeRecords(out, { entityKey: enrichment.entityKey }),
+    payload: encodeRecords(out, enrichment.entityKey === undefined ? {} : { entityKey: enrichment.entityKey }),
     eventCount: out.length,
     jsonBytes,
     dropped: result.dropped,
