@@ -33,6 +33,13 @@ export const ingestorConfigSchema = httpEnvSchema(8081)
     /** Lease time-to-live: a dead replica's sources are taken over within this time. */
     INGESTOR_LEASE_TTL_MS: z.coerce.number().int().min(300).default(10_000),
     INGESTOR_REPLICA_ID: z.string().min(1).optional(),
+    /**
+     * How long a refused input is remembered (Redis, shared by replicas): refused again within this time —
+     * a stuck page polled again, a webhook retried — it is not dead-lettered again.
+     */
+    INGESTOR_REJECT_MEMORY_MS: z.coerce.number().int().min(1000).default(24 * 3_600_000),
+    /** Longest wait between polls of a stalled source (every record of its page refused, the cursor stuck). */
+    INGESTOR_STALLED_MAX_BACKOFF_MS: z.coerce.number().int().min(1000).default(300_000),
     /** Comma-separated source ids this replica may poll (default: all). */
     INGESTOR_SOURCES: z
       .string()

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@deltastream/observability';
-import { DEAD_LETTER_SINK, InfraModule, LOGGER, REDIS, TOPICS, topicOverridesFrom } from '@deltastream/service-shell';
+import { DEAD_LETTER_SINK, InfraModule, LOGGER, READINESS, REDIS, TOPICS, topicOverridesFrom, type ReadinessRegistry } from '@deltastream/service-shell';
 import type { IngestorConfig } from './config';
 import { IngestRuntime } from './ingest.runtime';
 import { CHANGE_PRODUCER, changeProducerProviders } from './kafka/change-producer';
@@ -27,6 +27,12 @@ export class IngestorModule {
           provide: IngestRuntime,
           useFactory: (...deps: ConstructorParameters<typeof IngestRuntime> extends [unknown, ...infer Rest] ? Rest : never) => new IngestRuntime(config, ...deps),
           inject: [REDIS, CHANGE_PRODUCER, TOPICS, DEAD_LETTER_SINK, LOGGER],
+        },
+        {
+          // Stalled sources in /readyz details: visible, without taking the replica out of service.
+          provide: 'INGEST_READINESS_DETAILS',
+          useFactory: (runtime: IngestRuntime, readiness: ReadinessRegistry) => readiness.describe('stalled_sources', () => (runtime.stalled.size > 0 ? Object.fromEntries(runtime.stalled) : undefined)),
+          inject: [IngestRuntime, READINESS],
         },
       ],
     };

@@ -64,7 +64,9 @@ export class FakeUpstream {
       res.end(`{"items": [${'"x",'.repeat(Math.ceil(fault.bytes / 4))}"x"]}`);
       return;
     }
-    const since = Date.parse(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z');
+    // ISO-8601, or epoch milliseconds for sources with an epoch-ms cursor.
+    const sinceText = url.searchParams.get('since') ?? '1970-01-01T00:00:00Z';
+    const since = /^-?\d+$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
     const limit = Number(url.searchParams.get('limit') ?? '100');
     const items =
       fault?.kind === 'page'

@@ -54,8 +54,8 @@ function scenario(sourcesYaml: string) {
   const file = path.join(dir, 'deltastream.yaml');
   writeFileSync(file, `version: 1\nsources:\n${sourcesYaml}`);
   const topics = topicCatalog({ namespace });
-  const start = async (replica: string) => {
-    const service = await startService('ingestor', { DELTASTREAM_CONFIG: file, TOPIC_NAMESPACE: namespace, INGESTOR_LEASE_TTL_MS: String(LEASE_TTL_MS), INGESTOR_REPLICA_ID: replica, LOG_LEVEL: 'info' });
+  const start = async (replica: string, env: Record<string, string> = {}) => {
+    const service = await startService('ingestor', { DELTASTREAM_CONFIG: file, TOPIC_NAMESPACE: namespace, INGESTOR_LEASE_TTL_MS: String(LEASE_TTL_MS), INGESTOR_REPLICA_ID: replica, LOG_LEVEL: 'info', ...env });
     running.push(service);
     await waitForStatus(service, '/readyz', 200);
     return service;
@@ -142,6 +142,63 @@ describe('ingestor against the real broker and Redis', () => {
       expect(metrics).toMatch(new RegExp(`deltastream_ingest_dead_letters_total\\{[^}]*kind="${kind}"[^}]*\\} 1`));
     }
     expect(metrics).toMatch(/deltastream_ingest_events_produced_total\{[^}]*\} 12/);
+  });
+
+  it('a source whose every record is refused stalls visibly and backs off: each bad record is dead-lettered once, not once per poll', async () => {
+    const { fake, url } = await upstream();
+    const sourceId = `stuck-${randomUUID().slice(0, 8)}`;
+    // The commonest misconfiguration: the version is nested, the source names a top-level field.
+    fake.records = Array.from({ length: 5 }, (_, i) => ({ id: `q${i}`, properties: { rev: i + 1 }, updated_at: at(1000 * (i + 1)) }));
+    const { topics, start, read } = scenario(sourceYaml(sourceId, url));
+    const service = await start('solo', { INGESTOR_STALLED_MAX_BACKOFF_MS: '1000' });
+    const deadLetters = await read(topics.deadLetter.name, DeadLetterSchema);
+    const readyz = async () => (await (await fetch(`${service.url}/readyz`)).json()) as { status: string; details?: { stalled_sources?: Record<string, { reason: string }> } };
+
+    await eventually(async () => (await readyz()).details?.stalled_sources?.[sourceId] !== undefined, 30_000, () => 'the source reported stalled in /readyz');
+    const report = await readyz();
+    expect(report.status).toBe('ready');
+    expect(report.details?.stalled_sources?.[sourceId]?.reason).toMatch(/all 5 records refused, first: missing_version/);
+    // A measurement window, not a sync point: without the backoff a 50 ms poll interval refetches ~60 times in 3 s.
+    const requestsBefore = fake.requests;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(fake.requests - requestsBefore).toBeLessThan(12);
+    await eventually(() => deadLetters.records.length >= 5, 30_000, () => `5 dead letters (have ${deadLetters.records.length})`);
+    expect(deadLetters.records).toHaveLength(5);
+    expect(new Set(deadLetters.records.map((r) => r.message.errorKind))).toEqual(new Set(['missing_version']));
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`deltastream_ingest_source_stalled\\{[^}]*source="${sourceId}"[^}]*\\} 1`));
+    expect(metrics).toMatch(new RegExp(`deltastream_ingest_dead_letters_suppressed_total\\{[^}]*source="${sourceId}"[^}]*\\} [1-9]`));
+
+    // The upstream starts sending versions: the next poll gets past it and the source is no longer stalled.
+    const events = await read(topics.events.name, ChangeEventSchema);
+    fake.records = fake.records.map((r) => ({ ...r, version: 1 }));
+    await eventually(() => keysOf(events).size >= 5, 30_000, () => `5 events (have ${keysOf(events).size})`);
+    await eventually(async () => (await readyz()).details === undefined, 10_000, () => 'the stall cleared from /readyz');
+  });
+
+  it('reads identity, version and cursor from nested paths and composite ids (epoch-ms cursor, no initial)', async () => {
+    const { fake, url } = await upstream();
+    const sourceId = `nested-${randomUUID().slice(0, 8)}`;
+    fake.records = Array.from({ length: 6 }, (_, i) => ({
+      type: 'Feature',
+      properties: { net: i % 2 ? 'us' : 'ak', code: `c${i}`, updated: Date.UTC(2026, 0, 1) + i * 1000 },
+      updated_at: at(i * 1000),
+    }));
+    const yaml = `
+  - id: ${sourceId}
+    stream: quakes
+    url: ${url}
+    recordsPath: /items
+    entityIdField: [properties.net, /properties/code]
+    versionField: properties.updated
+    cursor: { mode: field, field: properties.updated, param: since, format: epoch-ms }
+    pollIntervalMs: 50
+`;
+    const { topics, start, read } = scenario(yaml);
+    await start('solo');
+    const events = await read(topics.events.name, ChangeEventSchema);
+    await eventually(() => keysOf(events).size >= 6, 30_000, () => `6 events (have ${[...keysOf(events)].join(',')})`);
+    expect([...keysOf(events)].sort()).toEqual(fake.records.map((r, i) => `${i % 2 ? 'us' : 'ak'}:c${i}@${Date.UTC(2026, 0, 1) + i * 1000}`).sort());
   });
 
   it('loses nothing through a 5xx/429 storm and a kill -9 restart', async () => {

@@ -6,3 +6,4 @@ export * from './assignment';
 export * from './ports';
 export * from './poller';
 export * from './memory-cursor-store';
+export * from './reject-memory';

@@ -140,6 +140,34 @@ describe('SourcePoller (field cursor)', () => {
     expect(sinks.rejects[0]?.reason).toBe('record has no id field "id"');
   });
 
+  it('reports a page whose every record is refused as stalled, and fetches nothing ahead while it is', async () => {
+    const rows = [{ id: 'a', updated_at: at(1) }, { id: 'b', updated_at: at(2) }] as unknown as Row[];
+    const { poller, upstream, sinks, store } = setup(rows, { ...sourceConfig(), page: { param: 'limit', size: 2 } });
+    const outcome = await poller.pollOnce();
+    expect(outcome).toMatchObject({ caughtUp: true, produced: 0, rejected: 2, stalled: 'all 2 records refused, first: missing_version: record a has no version field "version"' });
+    expect(upstream.requests).toHaveLength(1); // a full page, yet nothing fetched ahead
+    expect(store.cursors.get('src')?.value).toBe('1970-01-01T00:00:00.000Z');
+    // Once the records are fixed upstream the source moves again and is no longer stalled.
+    upstream.rows = rows.map((r) => ({ ...r, version: 1 }));
+    const next = await poller.pollOnce();
+    expect(next.stalled).toBeUndefined();
+    expect(sinks.changes.map((c) => c.entityId)).toEqual(['a', 'b']);
+  });
+
+  it('does not report a stall when part of the page was accepted, or for a refused whole response only once', async () => {
+    const { poller } = setup([{ id: 'a', version: 1, updated_at: at(1) }, { id: 'b', updated_at: at(2) } as unknown as Row]);
+    expect((await poller.pollOnce()).stalled).toBeUndefined();
+    const broken = new SourcePoller(sourceConfig(), 1, {
+      store: Object.assign(new MemoryCursorStore(), {}),
+      fetcher: { fetch: async () => ({ kind: 'rejected', rejectKind: 'malformed_json', reason: 'unexpected end', original: new Uint8Array([123]) }) },
+      changes: new CollectingSinks(),
+      rejects: new CollectingSinks(),
+      metrics: noopMetrics,
+      clock: () => 1,
+    });
+    expect((await broken.pollOnce()).stalled).toBe('malformed_json: unexpected end');
+  });
+
   it('dead-letters records behind the suppression horizon instead of producing possible duplicates', async () => {
     const { poller, sinks, upstream } = setup([{ id: 'a', version: 1, updated_at: at(100) }]);
     await drain(poller);

@@ -26,6 +26,11 @@ export interface PollOutcome {
   readonly produced: number;
   readonly rejected: number;
   readonly duplicates: number;
+  /**
+   * Set when the page was refused as a whole, or every record of it was, and the cursor could not move:
+   * the next poll would fetch the very same input again. Why, in one line (the first refusal's reason).
+   */
+  readonly stalled?: string;
 }
 
 const MAX_PAGE_SIZE = 100_000;
@@ -94,14 +99,14 @@ export class SourcePoller {
       // A response too large for the cap would stall the source forever at this page size: ask for less.
       if (result.rejectKind === 'response_too_large') this.pageSize = Math.max(1, Math.floor(this.pageSize / 2));
       await this.reject([{ sourceId: source.id, kind: result.rejectKind, reason: result.reason, original: result.original }]);
-      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0 };
+      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0, stalled: `${result.rejectKind}: ${result.reason}` };
     }
     this.etag = result.etag === undefined ? undefined : { forRequest: requestKey, value: result.etag };
 
     const list = recordsOf(result.body, source.recordsPath);
     if (!Array.isArray(list)) {
       await this.reject([{ sourceId: source.id, kind: list.kind, reason: list.reason, original: list.original }]);
-      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0 };
+      return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0, stalled: `${list.kind}: ${list.reason}` };
     }
     deps.metrics.fetched(source.id, list.length, result.bytes);
 
@@ -133,9 +138,12 @@ export class SourcePoller {
 
     const pageFull = list.length >= this.pageSize;
     const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
+    // Everything refused and nowhere to go: polling again would only refuse the same records again.
+    const firstReject = rejects[0];
+    const stuck = accepted.length === 0 && firstReject !== undefined && next.position === stored.position && next.value === stored.value;
     const nextPageSize = this.nextPageSize(pageFull, next, stored);
     // More is waiting upstream: ask for it now, from the cursor this page will commit.
-    if (!caughtUp) this.prefetch(this.request(next, nextPageSize, false), signal);
+    if (!caughtUp && !stuck) this.prefetch(this.request(next, nextPageSize, false), signal);
 
     await deps.changes.publish(changes);
     if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
@@ -152,7 +160,7 @@ export class SourcePoller {
     if (outcome === 'fenced') throw new LeaseLostError(source.id);
     this.recovering = false;
     this.pageSize = nextPageSize;
-    return { caughtUp, produced: changes.length, rejected: rejects.length, duplicates };
+    return { caughtUp: caughtUp || stuck, produced: changes.length, rejected: rejects.length, duplicates, ...(stuck && firstReject ? { stalled: `all ${list.length} records refused, first: ${firstReject.kind}: ${firstReject.reason}` } : {}) };
   }
 
   /** The query for a page from `cursor`, and its identity (what ETags and prefetches are matched by). */

@@ -27,6 +27,6 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() response: Response): Promise<void> {
     const report = await this.readiness.report();
-    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', service: this.service, checks: report.checks });
+    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', service: this.service, checks: report.checks, ...(report.details ? { details: report.details } : {}) });
   }
 }

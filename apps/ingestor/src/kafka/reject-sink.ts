@@ -20,6 +20,15 @@ export class DeadLetterRejectSink implements RejectSink {
         key: r.sourceId,
       })),
     );
-    for (const r of rejects) this.logger.warn({ source: r.sourceId, kind: r.kind, reason: r.reason }, 'upstream input dead-lettered');
+    // One line per call with counts, never one per element: a page or webhook body of many bad records
+    // must not flood the log.
+    const bySource = new Map<string, { count: number; kinds: Record<string, number>; sample: string }>();
+    for (const r of rejects) {
+      const entry = bySource.get(r.sourceId) ?? { count: 0, kinds: {}, sample: r.reason };
+      entry.count += 1;
+      entry.kinds[r.kind] = (entry.kinds[r.kind] ?? 0) + 1;
+      bySource.set(r.sourceId, entry);
+    }
+    for (const [source, { count, kinds, sample }] of bySource) this.logger.warn({ source, count, kinds, sample }, 'upstream input dead-lettered');
   }
 }

@@ -15,6 +15,8 @@ interface Owned {
 export interface CoordinatorOptions {
   readonly leaseTtlMs: number;
   readonly replicaId?: string;
+  /** Longest wait between polls of a stalled source. */
+  readonly stalledMaxBackoffMs?: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export class IngestCoordinator {
       if (!source) continue;
       this.logger.info({ source: sourceId, fence, share, live }, 'acquired source lease');
       const abort = new AbortController();
-      const done = runSourceLoop(source, fence, this.depsFor(source), this.hooks, this.logger, abort.signal).then((reason) => {
+      const done = runSourceLoop(source, fence, this.depsFor(source), this.hooks, this.logger, abort.signal, this.options.stalledMaxBackoffMs).then((reason) => {
         if (reason === 'lease_lost' && this.owned.get(sourceId)?.fence === fence) this.owned.delete(sourceId);
       });
       this.owned.set(sourceId, { fence, abort, done });

@@ -7,19 +7,41 @@ import { UpstreamError } from '../upstream/http-page-fetcher';
 export interface LoopHooks {
   onThrottled(sourceId: string): void;
   onError(sourceId: string, kind: string): void;
+  /** The source's page was refused whole and its cursor cannot move (called on every such poll). */
+  onStalled(sourceId: string, reason: string): void;
+  /** A poll of a stalled source got past it (or the loop stopped). */
+  onResumed(sourceId: string): void;
 }
 
 const MAX_ERROR_BACKOFF_MS = 30_000;
+
+/**
+ * Wait before polling a stalled source again: doubling from the poll interval up to `maxMs`. Refetching a
+ * page whose every record is refused each second only repeats the refusal; a fixed config (a restart) or a
+ * fixed upstream is picked up at the next poll.
+ */
+export function stalledBackoffMs(pollIntervalMs: number, stalls: number, maxMs: number): number {
+  return Math.min(maxMs, pollIntervalMs * 2 ** Math.min(Math.max(0, stalls), 30));
+}
 
 /**
  * Polls one owned source until `signal` aborts or the lease is lost: page until caught up, then wait the
  * poll interval. Errors (upstream storms, broker trouble, an open circuit) never end the loop: the next
  * fetch is marked as a recovery (rewinds by the overlap) after a capped, jittered backoff.
  */
-export async function runSourceLoop(source: SourceConfig, fence: number, deps: PollerDeps, hooks: LoopHooks, logger: Logger, signal: AbortSignal): Promise<'aborted' | 'lease_lost'> {
+export async function runSourceLoop(
+  source: SourceConfig,
+  fence: number,
+  deps: PollerDeps,
+  hooks: LoopHooks,
+  logger: Logger,
+  signal: AbortSignal,
+  stalledMaxBackoffMs = 300_000,
+): Promise<'aborted' | 'lease_lost'> {
   const poller = new SourcePoller(source, fence, deps);
   const log = logger.child({ source: source.id, fence });
   let failures = 0;
+  let stalls = 0;
   let produced = 0;
   let windowStarted = deps.clock();
   log.info('polling started');
@@ -32,6 +54,20 @@ export async function runSourceLoop(source: SourceConfig, fence: number, deps: P
         return result;
       });
       failures = 0;
+      if (outcome.stalled !== undefined) {
+        stalls += 1;
+        hooks.onStalled(source.id, outcome.stalled);
+        const waitMs = stalledBackoffMs(source.pollIntervalMs, stalls, stalledMaxBackoffMs);
+        // One line when the source stalls and then one per doubling of the wait, not one per poll.
+        if ((stalls & (stalls - 1)) === 0) log.warn({ reason: outcome.stalled, stalls, retryInMs: waitMs }, 'source stalled: every record of its page refused; backing off');
+        await sleep(waitMs, undefined, { signal });
+        continue;
+      }
+      if (stalls > 0) {
+        log.info({ stalls }, 'source no longer stalled');
+        stalls = 0;
+        hooks.onResumed(source.id);
+      }
       produced += outcome.produced;
       const elapsed = deps.clock() - windowStarted;
       if (elapsed >= 10_000) {
@@ -44,6 +80,7 @@ export async function runSourceLoop(source: SourceConfig, fence: number, deps: P
       if (signal.aborted) break;
       if (error instanceof LeaseLostError) {
         log.warn('lease lost to another replica; stopping without writing');
+        if (stalls > 0) hooks.onResumed(source.id);
         return 'lease_lost';
       }
       failures += 1;
@@ -57,6 +94,7 @@ export async function runSourceLoop(source: SourceConfig, fence: number, deps: P
       await sleep(jittered, undefined, { signal }).catch(() => undefined);
     }
   }
+  if (stalls > 0) hooks.onResumed(source.id);
   log.info('polling stopped');
   return 'aborted';
 }
