@@ -10,6 +10,7 @@ import { KafkaChangeSink } from './kafka/change-sink';
 import { DeadLetterRejectSink } from './kafka/reject-sink';
 import { otelIngestMetrics, type IngestorMetrics } from './metrics';
 import { RedisRejectMemory } from './redis/redis-reject-memory';
+import { RedisReplayGuard } from './redis/redis-replay-guard';
 import { IngestCoordinator } from './polling/coordinator';
 import { RedisCursorStore } from './redis/redis-cursor-store';
 import { RedisLeases } from './redis/redis-leases';
@@ -22,6 +23,8 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   readonly pushChanges: KafkaChangeSink;
   /** Refused input, dead-lettered once per INGESTOR_REJECT_MEMORY_MS (polls and webhooks). */
   readonly rejects: DedupingRejectSink;
+  /** Signed webhook requests already received (refused when replayed). */
+  readonly replays: RedisReplayGuard;
   /** Sources stalled right now: since when, and why (readiness details, a metric). */
   readonly stalled = new Map<string, { readonly since: string; readonly reason: string }>();
   readonly sources: readonly ResolvedSource[];
@@ -39,6 +42,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       (source, count) => this.metrics.deadLettersSuppressed(source, count),
       (error) => logger.warn({ err: (error as Error).message }, 'reject memory unavailable: dead-lettering without it'),
     );
+    this.replays = new RedisReplayGuard(redis, config.TOPIC_NAMESPACE);
     const store = new RedisCursorStore(redis, config.TOPIC_NAMESPACE);
     const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers)]));
     const polled = this.sources.filter((s) => s.config.poll);

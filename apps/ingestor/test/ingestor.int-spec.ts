@@ -304,36 +304,48 @@ describe('ingestor against the real broker and Redis', () => {
     }
   });
 
-  it('accepts signed webhooks onto Kafka and refuses bad, old, malformed and oversized ones', async () => {
+  it('accepts signed webhooks onto Kafka and refuses bad, old, replayed, malformed, deep and oversized ones', async () => {
     const sourceId = `push-${randomUUID().slice(0, 8)}`;
     const { fake, url } = await upstream();
-    const extra = `    poll: false\n    push: { secret: { value: hook-secret }, maxBodyBytes: 2048 }\n`;
+    const extra = `    poll: false\n    maxJsonDepth: 32\n    push: { secret: { value: hook-secret }, maxBodyBytes: 262144, maxRecords: 100 }\n`;
     const { topics, start, read } = scenario(sourceYaml(sourceId, url, extra));
     const service = await start('hooks');
     const events = await read(topics.events.name, ChangeEventSchema);
-    const post = (body: string, options: { secret?: string; ageSeconds?: number } = {}) => {
+    const signed = (body: string, options: { secret?: string; ageSeconds?: number } = {}) => {
       const ts = Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0);
-      return fetch(`${service.url}/v1/sources/${sourceId}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-deltastream-timestamp': String(ts), 'x-deltastream-signature': signBody(options.secret ?? 'hook-secret', ts, body) },
-        body,
-      });
+      return { 'content-type': 'application/json', 'x-deltastream-timestamp': String(ts), 'x-deltastream-signature': signBody(options.secret ?? 'hook-secret', ts, body) };
     };
+    const send = (body: string, headers: Record<string, string>) => fetch(`${service.url}/v1/sources/${sourceId}/events`, { method: 'POST', headers, body });
+    const post = (body: string, options: { secret?: string; ageSeconds?: number } = {}) => send(body, signed(body, options));
 
-    const good = await post(JSON.stringify([{ id: 'w1', version: 3, updated_at: at(1) }, { id: 'w2', version: 1, updated_at: at(2) }]));
+    const goodBody = JSON.stringify([{ id: 'w1', version: 3, updated_at: at(1) }, { id: 'w2', version: 1, updated_at: at(2) }]);
+    const goodHeaders = signed(goodBody);
+    const good = await send(goodBody, goodHeaders);
     expect(good.status).toBe(202);
     expect(await good.json()).toEqual({ accepted: 2, rejected: 0 });
+    // The very same signed request again (a replay inside the timestamp window): refused, nothing ingested.
+    const replayed = await send(goodBody, goodHeaders);
+    expect(replayed.status).toBe(409);
     await eventually(() => keysOf(events).has('w1@3') && keysOf(events).has('w2@1'), 15_000, () => 'the pushed records on Kafka');
     expect(events.records.every((r) => r.message.ingestKind === IngestKind.PUSH)).toBe(true);
 
     expect((await post('{"id":"x","version":1}', { secret: 'wrong' })).status).toBe(401);
     expect((await post('{"id":"x","version":1}', { ageSeconds: 301 })).status).toBe(401);
     expect((await post('{"id": "x", "vers')).status).toBe(400);
-    expect((await post(JSON.stringify({ id: 'big', version: 1, blob: 'x'.repeat(4096) }))).status).toBe(413);
+    expect((await post(JSON.stringify({ id: 'big', version: 1, blob: 'x'.repeat(300_000) }))).status).toBe(413);
+    // Many small elements: refused whole before anything is parsed into records or dead-lettered.
+    const many = await post(JSON.stringify(Array.from({ length: 5000 }, () => 1)));
+    expect(many.status).toBe(413);
+    expect((await many.json()).error).toMatch(/5000 records in one request; at most 100/);
+    const deep = await post('['.repeat(200_000));
+    expect(deep.status).toBe(400);
+    expect((await deep.json()).error).toMatch(/deeper than 32/);
     const unsigned = await fetch(`${service.url}/v1/sources/${sourceId}/events`, { method: 'POST', body: '{}' });
     expect(unsigned.status).toBe(401);
     expect((await fetch(`${service.url}/v1/sources/nope/events`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(fake.requests).toBe(0);
     expect(keysOf(events).has('x@1')).toBe(false);
+    expect(events.records.filter((r) => r.message.entityId === 'w1')).toHaveLength(1);
+    expect(service.child.exitCode).toBeNull();
   });
 });

@@ -63,7 +63,7 @@ describe('FormCheck', () => {
     check.record(10, 100);
     check.record(10, 100);
     expect([check.due(), check.due(), check.due(), check.due()]).toEqual([false, false, false, true]);
-    check.record(60, 100); // not a clear win: 60 > 0.5 · 100
+    check.record(80, 100); // not a clear win: 80 > 0.75 · 100
     expect([check.due(), check.due(), check.due()]).toEqual([true, true, true]);
   });
 

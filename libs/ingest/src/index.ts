@@ -7,3 +7,5 @@ export * from './ports';
 export * from './poller';
 export * from './memory-cursor-store';
 export * from './reject-memory';
+export * from './json-depth';
+export * from './source-check';

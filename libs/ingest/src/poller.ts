@@ -197,6 +197,7 @@ export class SourcePoller {
       etag: this.etag?.forRequest === requestKey ? this.etag.value : undefined,
       timeoutMs: source.timeoutMs,
       maxBytes: source.maxResponseBytes,
+      maxDepth: source.maxJsonDepth,
       signal,
     });
   }

@@ -31,6 +31,8 @@ export interface FetchRequest {
   readonly etag?: string;
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  /** Deepest nesting accepted; a deeper body is refused (`malformed_json`) before it is parsed. */
+  readonly maxDepth?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -67,6 +69,17 @@ export interface RejectedInput {
   readonly kind: RejectKind;
   readonly reason: string;
   readonly original: unknown;
+}
+
+/**
+ * Port: refuses a signed webhook request seen before, for as long as its signature could be accepted
+ * (Redis in production, shared by the replicas).
+ */
+export interface ReplayGuard {
+  /** True the first time this signature of the source is claimed within `ttlMs`. */
+  claim(sourceId: string, signature: string, ttlMs: number): Promise<boolean>;
+  /** Forgets a claim whose request failed on our side, so the sender's retry is accepted. */
+  release(sourceId: string, signature: string): Promise<void>;
 }
 
 /** Port: where refused upstream input goes (the dead-letter topic); resolves once stored. */

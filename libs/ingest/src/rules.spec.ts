@@ -107,6 +107,13 @@ describe('webhook signatures', () => {
     expect(verifySignature({ secret: 's', body, timestampHeader: undefined, signatureHeader: good, nowMs: now }).ok).toBe(false);
     expect(verifySignature({ secret: 's', body, timestampHeader: String(ts), signatureHeader: 'md5=abc', nowMs: now }).ok).toBe(false);
   });
+
+  it('accepts a little clock skew ahead, but not a timestamp far in the future (it would outlive the replay window)', () => {
+    const soon = ts + 30;
+    expect(verifySignature({ secret: 's', body, timestampHeader: String(soon), signatureHeader: signBody('s', soon, body), nowMs: now })).toEqual({ ok: true });
+    const later = ts + 120;
+    expect(verifySignature({ secret: 's', body, timestampHeader: String(later), signatureHeader: signBody('s', later, body), nowMs: now })).toEqual({ ok: false, reason: 'timestamp is in the future (clock skew beyond the allowed limit)' });
+  });
 });
 
 describe('source assignment', () => {

@@ -124,8 +124,21 @@ export const sourceSchema = z
     maxResponseBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
     /** Extra request headers; values come from env or secret files and are never logged. */
     headers: z.record(z.string().min(1), secretRefSchema).default({}),
+    /**
+     * Deepest object/array nesting accepted in a response or webhook body; deeper input is refused before it
+     * is parsed (a megabyte of `[[[…` costs one pass over the bytes, not a stack overflow).
+     */
+    maxJsonDepth: z.number().int().min(1).max(10_000).default(128),
     /** Webhook (push) input: POST /v1/sources/<id>/events signed with this secret (HMAC-SHA256). */
-    push: z.object({ secret: secretRefSchema, maxBodyBytes: z.number().int().min(1024).default(1024 * 1024) }).strict().optional(),
+    push: z
+      .object({
+        secret: secretRefSchema,
+        maxBodyBytes: z.number().int().min(1024).default(1024 * 1024),
+        /** Most records one request may carry; more is answered 413 and nothing of it is ingested. */
+        maxRecords: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .strict()
+      .optional(),
     /** Disable polling (push-only sources). */
     poll: z.boolean().default(true),
   })

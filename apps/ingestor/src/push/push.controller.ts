@@ -33,6 +33,7 @@ export class PushController {
       changes: this.runtime.pushChanges,
       rejects: this.runtime.rejects,
       metrics: this.runtime.metrics,
+      replays: this.runtime.replays,
     });
     const { status, ...rest } = outcome;
     response.status(status).json(rest);

@@ -10,7 +10,7 @@ import {
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
-import { classifyStatus, retryAfterMs, type FetchRequest, type FetchResult, type PageFetcher } from '@deltastream/ingest';
+import { classifyStatus, DEFAULT_MAX_JSON_DEPTH, nestsDeeperThan, retryAfterMs, type FetchRequest, type FetchResult, type PageFetcher } from '@deltastream/ingest';
 
 /** An upstream failure the retry policy may repeat; `retryAfterMs` comes from a 429/503 Retry-After. */
 export class UpstreamError extends Error {
@@ -101,10 +101,10 @@ export class HttpPageFetcher implements PageFetcher {
       const wait = status === 'throttled' ? retryAfterMs(response.headers.get('retry-after'), this.now()) : undefined;
       throw new UpstreamError(`GET ${url.origin}${url.pathname} answered ${response.status}`, status !== 'permanent', response.status, wait);
     }
-    return this.readBody(response, request.maxBytes);
+    return this.readBody(response, request.maxBytes, request.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
   }
 
-  private async readBody(response: Response, maxBytes: number): Promise<FetchResult> {
+  private async readBody(response: Response, maxBytes: number, maxDepth: number): Promise<FetchResult> {
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -127,6 +127,10 @@ export class HttpPageFetcher implements PageFetcher {
       }
     }
     const bytes = concat(chunks, total);
+    if (nestsDeeperThan(bytes, maxDepth)) {
+      const kept = bytes.subarray(0, MAX_DEAD_LETTER_BYTES);
+      return { kind: 'rejected', rejectKind: 'malformed_json', reason: `response nests objects/arrays deeper than ${maxDepth} levels (source maxJsonDepth)`, original: kept };
+    }
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
