@@ -4,7 +4,7 @@
 // Writes nothing (no Kafka, no Redis). Exit: 0 usable, 1 not usable (nothing accepted), 2 fetch failed,
 // 78 invalid configuration.
 import { parseArgs } from 'node:util';
-import { checkPage, cursorFrom, requestCursor, type PageCheck } from '@deltastream/ingest';
+import { checkPage, firstRequest, type PageCheck, type PageRequest } from '@deltastream/ingest';
 import { loadSuiteConfig, resolveSecret, SuiteConfigError, type SourceConfig } from '@deltastream/suite-config';
 import { defaultFetchPolicy, HttpPageFetcher } from './upstream/http-page-fetcher';
 
@@ -14,16 +14,10 @@ const EXIT_CONFIG = 78;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-function firstQuery(source: SourceConfig): Record<string, string> {
-  const query: Record<string, string> = { [source.page.param]: String(source.page.size) };
-  const { cursor } = source;
-  if (cursor.mode === 'token') {
-    if (cursor.initial) query[cursor.param] = cursor.initial;
-    return query;
-  }
-  const start = cursorFrom(cursor.initial, cursor.format);
-  if (start) query[cursor.param] = requestCursor(start, cursor, false);
-  return query;
+function urlOf(request: PageRequest): string {
+  const url = new URL(request.url);
+  for (const [key, value] of Object.entries(request.query)) url.searchParams.set(key, value);
+  return url.toString();
 }
 
 function print(source: SourceConfig, check: PageCheck, url: string): void {
@@ -41,7 +35,7 @@ function print(source: SourceConfig, check: PageCheck, url: string): void {
     if (byReason.size > 0) out('\nwould be dead-lettered:');
     for (const [reason, indexes] of byReason) out(`  ${indexes.length} × ${reason} (records ${indexes.slice(0, 5).join(', ')}${indexes.length > 5 ? ', …' : ''})`);
   }
-  out(`\nnext request: ${check.nextQuery ? new URLSearchParams(check.nextQuery).toString() : 'none (the source would stop here)'}`);
+  out(`\nnext request: ${check.next ? urlOf(check.next) : 'this page again, after the poll interval'}`);
   if (check.hints.length > 0) {
     out('\nhints:');
     for (const hint of check.hints) out(`  - ${hint}`);
@@ -70,13 +64,12 @@ async function main(): Promise<number> {
     process.stderr.write(`${error instanceof SuiteConfigError ? error.message : (error as Error).message}\n`);
     return EXIT_CONFIG;
   }
-  const query = firstQuery(source);
-  const url = new URL(source.url);
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const request = firstRequest(source);
+  const url = urlOf(request);
   const fetcher = new HttpPageFetcher(headers, { ...defaultFetchPolicy, maxAttempts: 1 });
   let result;
   try {
-    result = await fetcher.fetch({ url: source.url, query, timeoutMs: source.timeoutMs, maxBytes: source.maxResponseBytes, maxDepth: source.maxJsonDepth });
+    result = await fetcher.fetch({ url: request.url, query: request.query, timeoutMs: source.timeoutMs, maxBytes: source.maxResponseBytes, maxDepth: source.maxJsonDepth });
   } catch (error) {
     process.stderr.write(`GET ${url} failed: ${(error as Error).message}\n`);
     return EXIT_FETCH_FAILED;
@@ -86,7 +79,7 @@ async function main(): Promise<number> {
     return EXIT_FETCH_FAILED;
   }
   const check = checkPage(source, result.body, result.headers);
-  print(source, check, url.toString());
+  print(source, check, url);
   return check.usable ? 0 : EXIT_UNUSABLE;
 }
 

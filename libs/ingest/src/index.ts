@@ -9,3 +9,4 @@ export * from './memory-cursor-store';
 export * from './reject-memory';
 export * from './json-depth';
 export * from './source-check';
+export * from './paging';

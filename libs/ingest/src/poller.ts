@@ -1,6 +1,7 @@
 import type { SourceConfig } from '@deltastream/suite-config';
-import { cursorFrom, formatPosition, maxCursor, requestCursor, type FieldCursor } from './cursor';
-import { acceptRecord, atPath, dedupeKey, recordsOf, type AcceptedRecord } from './records';
+import { formatPosition } from './cursor';
+import { advance, initialCursor, pageRequest, type PageRequest } from './paging';
+import { acceptRecord, dedupeKey, recordsOf, type AcceptedRecord } from './records';
 import type { ChangeSink, CursorStore, FetchResult, IngestMetrics, IngestedChange, PageFetcher, RejectedInput, RejectSink, SeenKey, StoredCursor } from './ports';
 
 /** The lease was taken over: this poller must stop without writing anything more. */
@@ -51,6 +52,7 @@ export class SourcePoller {
    * latency overlaps the broker's and Redis'). Used only when the next poll asks exactly this request.
    */
   private prefetched: { readonly requestKey: string; readonly result: Promise<FetchResult>; readonly abort: AbortController } | undefined;
+  private readonly requestFor = (cursor: StoredCursor, pageSize: number, recovering: boolean): PageRequest => pageRequest(this.source, cursor, pageSize, recovering);
 
   constructor(
     private readonly source: SourceConfig,
@@ -87,9 +89,9 @@ export class SourcePoller {
 
   private async poll(signal?: AbortSignal): Promise<PollOutcome> {
     const { source, deps } = this;
-    const stored = (await deps.store.load(source.id)) ?? this.initialCursor();
-    const { query, requestKey } = this.request(stored, this.pageSize, this.recovering);
-    const result = await this.fetchPage(query, requestKey, signal);
+    const stored = (await deps.store.load(source.id)) ?? initialCursor(source);
+    const request = this.requestFor(stored, this.pageSize, this.recovering);
+    const result = await this.fetchPage(request, signal);
 
     if (result.kind === 'not_modified') {
       deps.metrics.notModified(source.id);
@@ -101,7 +103,7 @@ export class SourcePoller {
       await this.reject([{ sourceId: source.id, kind: result.rejectKind, reason: result.reason, original: result.original }]);
       return { caughtUp: true, produced: 0, rejected: 1, duplicates: 0, stalled: `${result.rejectKind}: ${result.reason}` };
     }
-    this.etag = result.etag === undefined ? undefined : { forRequest: requestKey, value: result.etag };
+    this.etag = result.etag === undefined ? undefined : { forRequest: request.key, value: result.etag };
 
     const list = recordsOf(result.body, source.recordsPath);
     if (!Array.isArray(list)) {
@@ -137,13 +139,14 @@ export class SourcePoller {
     }));
 
     const pageFull = list.length >= this.pageSize;
-    const { next, caughtUp } = this.nextCursor(stored, accepted, result, pageFull);
+    const { next, caughtUp, refusedLink } = advance(source, stored, { body: result.body, headers: result.headers, url: request.url, records: list.length, accepted }, pageFull);
+    if (refusedLink !== undefined) rejects.push({ sourceId: source.id, kind: 'http_error', reason: refusedLink, original: result.headers });
     // Everything refused and nowhere to go: polling again would only refuse the same records again.
     const firstReject = rejects[0];
     const stuck = accepted.length === 0 && firstReject !== undefined && next.position === stored.position && next.value === stored.value;
     const nextPageSize = this.nextPageSize(pageFull, next, stored);
     // More is waiting upstream: ask for it now, from the cursor this page will commit.
-    if (!caughtUp && !stuck) this.prefetch(this.request(next, nextPageSize, false), signal);
+    if (!caughtUp && !stuck) this.prefetch(this.requestFor(next, nextPageSize, false), signal);
 
     await deps.changes.publish(changes);
     if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
@@ -163,38 +166,29 @@ export class SourcePoller {
     return { caughtUp: caughtUp || stuck, produced: changes.length, rejected: rejects.length, duplicates, ...(stuck && firstReject ? { stalled: `all ${list.length} records refused, first: ${firstReject.kind}: ${firstReject.reason}` } : {}) };
   }
 
-  /** The query for a page from `cursor`, and its identity (what ETags and prefetches are matched by). */
-  private request(cursor: StoredCursor, pageSize: number, recovering: boolean): { query: Record<string, string>; requestKey: string } {
-    const { source } = this;
-    const requestValue = this.requestValue(cursor, recovering);
-    const query: Record<string, string> = { [source.page.param]: String(pageSize) };
-    if (requestValue !== undefined) query[source.cursor.param] = requestValue;
-    return { query, requestKey: JSON.stringify(query) };
-  }
-
-  private fetchPage(query: Record<string, string>, requestKey: string, signal?: AbortSignal): Promise<FetchResult> {
+  private fetchPage(request: PageRequest, signal?: AbortSignal): Promise<FetchResult> {
     const ahead = this.prefetched;
     this.prefetched = undefined;
-    if (ahead?.requestKey === requestKey) return ahead.result;
+    if (ahead?.requestKey === request.key) return ahead.result;
     ahead?.abort.abort();
-    return this.fetch(query, requestKey, signal);
+    return this.fetch(request, signal);
   }
 
-  private prefetch({ query, requestKey }: { query: Record<string, string>; requestKey: string }, signal?: AbortSignal): void {
+  private prefetch(request: PageRequest, signal?: AbortSignal): void {
     this.dropPrefetch();
     const abort = new AbortController();
-    const result = this.fetch(query, requestKey, signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]));
+    const result = this.fetch(request, signal === undefined ? abort.signal : AbortSignal.any([signal, abort.signal]));
     // Failures surface when the page is used; one never used (dropped) must not be an unhandled rejection.
     result.catch(() => undefined);
-    this.prefetched = { requestKey, result, abort };
+    this.prefetched = { requestKey: request.key, result, abort };
   }
 
-  private fetch(query: Record<string, string>, requestKey: string, signal?: AbortSignal): Promise<FetchResult> {
+  private fetch(request: PageRequest, signal?: AbortSignal): Promise<FetchResult> {
     const { source } = this;
     return this.deps.fetcher.fetch({
-      url: source.url,
-      query,
-      etag: this.etag?.forRequest === requestKey ? this.etag.value : undefined,
+      url: request.url,
+      query: request.query,
+      etag: this.etag?.forRequest === request.key ? this.etag.value : undefined,
       timeoutMs: source.timeoutMs,
       maxBytes: source.maxResponseBytes,
       maxDepth: source.maxJsonDepth,
@@ -211,20 +205,6 @@ export class SourcePoller {
     if (source.cursor.mode === 'field' && pageFull && next.position <= stored.position) return Math.min(this.pageSize * 2, MAX_PAGE_SIZE);
     if (!pageFull && this.pageSize > source.page.size) return source.page.size;
     return this.pageSize;
-  }
-
-  private initialCursor(): StoredCursor {
-    const { cursor } = this.source;
-    if (cursor.mode === 'token') return { value: cursor.initial ?? '', position: 0 };
-    const initial = cursorFrom(cursor.initial, cursor.format);
-    if (initial === undefined) throw new Error(`source ${this.source.id}: cursor.initial ${String(cursor.initial)} is not a valid ${cursor.format} value`);
-    return initial;
-  }
-
-  private requestValue(stored: StoredCursor, recovering: boolean): string | undefined {
-    const { cursor } = this.source;
-    if (cursor.mode === 'token') return stored.value === '' ? undefined : stored.value;
-    return requestCursor(stored, cursor, recovering);
   }
 
   /** Positions below this are outside duplicate suppression. */
@@ -269,26 +249,6 @@ export class SourcePoller {
       inPage.add(key);
       return true;
     });
-  }
-
-  private nextCursor(
-    stored: StoredCursor,
-    accepted: readonly AcceptedRecord[],
-    page: { body: unknown; headers: Readonly<Record<string, string>> },
-    pageFull: boolean,
-  ): { next: StoredCursor; caughtUp: boolean } {
-    const { cursor } = this.source;
-    if (cursor.mode === 'field') {
-      let next: FieldCursor = stored;
-      for (const record of accepted) {
-        if (record.position !== undefined && record.cursorValue !== undefined) next = maxCursor(next, { value: record.cursorValue, position: record.position });
-      }
-      return { next, caughtUp: !pageFull };
-    }
-    const raw = cursor.from === 'header' ? page.headers[cursor.path.toLowerCase()] : atPath(page.body, cursor.path);
-    const token = typeof raw === 'string' && raw !== '' ? raw : undefined;
-    if (token === undefined || token === stored.value) return { next: stored, caughtUp: true };
-    return { next: { value: token, position: stored.position + 1 }, caughtUp: !pageFull };
   }
 
   private async reject(rejects: readonly RejectedInput[]): Promise<void> {

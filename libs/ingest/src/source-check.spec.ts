@@ -42,13 +42,22 @@ describe('checkPage', () => {
       ['us2', '1717000000002'],
       ['us3', '1717000000003'],
     ]);
-    expect(check.nextQuery).toEqual({ limit: '1000', since: '1717000000002' });
+    expect(check.next?.query).toEqual({ limit: '1000', since: '1717000000002' });
     expect(check.hints).toEqual([]);
   });
 
-  it('warns when a full page has no next token (the source would stop)', () => {
+  it('warns when a full page has no next token (the source would poll this page again)', () => {
     const check = checkPage(source('    recordsPath: features\n    versionField: properties.updated\n    page: { size: 3 }\n    cursor: { mode: token, param: cursor, path: links.next }'), feed, {});
-    expect(check.nextQuery).toBeUndefined();
-    expect(check.hints).toContain('a full page but no next token at body "links.next": the source would stop here');
+    expect(check.next).toBeUndefined();
+    expect(check.hints).toContain('a full page but no next page from cursor mode token (body "links.next"): the source would poll this page again');
+  });
+
+  it('follows a Link header to the next page, and refuses one that leaves the origin', () => {
+    const linked = source('    recordsPath: features\n    versionField: properties.updated\n    cursor: { mode: link }');
+    const next = checkPage(linked, feed, { link: '<http://127.0.0.1:9/feed?page=2&per_page=3>; rel="next", <http://127.0.0.1:9/feed?page=9>; rel="last"' });
+    expect(next.next).toEqual({ url: 'http://127.0.0.1:9/feed?page=2&per_page=3', query: {}, key: 'http://127.0.0.1:9/feed?page=2&per_page=3' });
+    const away = checkPage(linked, feed, { link: '<https://elsewhere.example/feed?page=2>; rel="next"' });
+    expect(away.next).toBeUndefined();
+    expect(away.hints).toContain("next link https://elsewhere.example/feed?page=2 leaves the source's origin http://127.0.0.1:9; not followed");
   });
 });

@@ -2,16 +2,17 @@
 // where the configured paths do not match the records. Pure: the CLI (apps/ingestor) fetches and prints.
 import { parseFieldPath } from '@deltastream/field-path';
 import type { SourceConfig } from '@deltastream/suite-config';
-import { cursorFrom, formatPosition, maxCursor, requestCursor, type FieldCursor } from './cursor';
-import { acceptRecord, atPath, recordsOf, type AcceptedRecord, type RejectKind } from './records';
+import { formatPosition } from './cursor';
+import { advance, initialCursor, pageRequest, type PageRequest } from './paging';
+import { acceptRecord, recordsOf, type AcceptedRecord, type RejectKind } from './records';
 
 export interface PageCheck {
   /** Records found at `recordsPath`, or undefined when there is no array there. */
   readonly records: number | undefined;
   readonly accepted: readonly AcceptedRecord[];
   readonly refused: readonly { readonly index: number; readonly kind: RejectKind; readonly reason: string }[];
-  /** The query the next poll would send (cursor and page size), or why there is none. */
-  readonly nextQuery: Readonly<Record<string, string>> | undefined;
+  /** The request the next poll would make; undefined when the source would poll this page again. */
+  readonly next: PageRequest | undefined;
   readonly hints: readonly string[];
   /** Usable: a page of records of which at least one is accepted (or an empty page: nothing to refuse yet). */
   readonly usable: boolean;
@@ -53,12 +54,18 @@ function hintFor(label: string, configured: string, records: readonly unknown[],
   return best ? `${where}; found "${best[0]}" in ${best[1]} of ${records.length} records` : `${where}; no field named "${lastKey}" anywhere in them`;
 }
 
+/** The first request a source makes (no stored cursor). */
+export function firstRequest(source: SourceConfig): PageRequest {
+  return pageRequest(source, initialCursor(source), source.page.size, false);
+}
+
+/** What the ingestor would make of the first page of `source`: `body` and `headers` answered `firstRequest(source)`. */
 export function checkPage(source: SourceConfig, body: unknown, headers: Readonly<Record<string, string>>): PageCheck {
   const list = recordsOf(body, source.recordsPath);
   if (!Array.isArray(list)) {
     const arrays = arrayPaths(body).filter((a) => a.length > 0);
     const hint = arrays.length > 0 ? `arrays in the response: ${arrays.map((a) => `"${a.path}" (${a.length})`).join(', ')} — set recordsPath to one of them` : 'the response holds no array at all';
-    return { records: undefined, accepted: [], refused: [], nextQuery: undefined, hints: [`${list.reason}; ${hint}`], usable: false };
+    return { records: undefined, accepted: [], refused: [], next: undefined, hints: [`${list.reason}; ${hint}`], usable: false };
   }
   const accepted: AcceptedRecord[] = [];
   const refused: { index: number; kind: RejectKind; reason: string }[] = [];
@@ -85,21 +92,17 @@ export function checkPage(source: SourceConfig, body: unknown, headers: Readonly
     if (hint) hints.push(hint);
   }
 
-  let nextQuery: Record<string, string> | undefined = { [source.page.param]: String(source.page.size) };
+  const stored = initialCursor(source);
+  const request = pageRequest(source, stored, source.page.size, false);
+  const moved = advance(source, stored, { body, headers, url: request.url, records: list.length, accepted }, list.length >= source.page.size);
+  if (moved.refusedLink) hints.push(moved.refusedLink);
+  const next = moved.next === stored && moved.caughtUp ? undefined : pageRequest(source, moved.next, source.page.size, false);
   const { cursor } = source;
-  if (cursor.mode === 'field') {
-    const start = cursorFrom(cursor.initial, cursor.format);
-    let next: FieldCursor | undefined = start;
-    for (const record of accepted) if (record.position !== undefined && record.cursorValue !== undefined && next) next = maxCursor(next, { value: record.cursorValue, position: record.position });
-    if (next) nextQuery[cursor.param] = requestCursor(next, cursor, false);
-    if (next && start && next.position === start.position && list.length > 0) hints.push(`the cursor would not move past ${formatPosition(start.position, cursor.format)}: no accepted record has a "${cursor.field}" value`);
-  } else {
-    const raw = cursor.from === 'header' ? headers[cursor.path.toLowerCase()] : atPath(body, cursor.path);
-    if (typeof raw === 'string' && raw !== '') nextQuery[cursor.param] = raw;
-    else {
-      nextQuery = undefined;
-      if (list.length >= source.page.size) hints.push(`a full page but no next token at ${cursor.from} "${cursor.path}": the source would stop here`);
-    }
+  if (cursor.mode === 'field' && moved.next.position === stored.position && list.length > 0) {
+    hints.push(`the cursor would not move past ${formatPosition(stored.position, cursor.format)}: no accepted record has a "${cursor.field}" value`);
   }
-  return { records: list.length, accepted, refused, nextQuery, hints, usable: list.length === 0 || accepted.length > 0 };
+  if (cursor.mode !== 'field' && next === undefined && list.length >= source.page.size) {
+    hints.push(`a full page but no next page from cursor mode ${cursor.mode}${cursor.mode === 'token' ? ` (${cursor.from} "${cursor.path}")` : ''}: the source would poll this page again`);
+  }
+  return { records: list.length, accepted, refused, next, hints, usable: list.length === 0 || accepted.length > 0 };
 }

@@ -78,12 +78,54 @@ const tokenCursorSchema = z
     }
   });
 
+/**
+ * `link`: follow the next page's URL — an RFC 8288 `Link: <…>; rel="next"` header (GitHub, GitLab, most REST
+ * APIs) or a URL in the body (`from: body`, `path: links.next`). Only URLs on the source's own origin are
+ * followed (its credentials are sent there). At the last page the source stays on it and polls it again.
+ */
+const linkCursorSchema = z
+  .object({
+    mode: z.literal('link'),
+    from: z.enum(['header', 'body']).default('header'),
+    /** With `from: body`: the path of the next URL (`next`, `links.next`, `/paging/next`). */
+    path: fieldPath().optional(),
+    /** The link relation followed in a Link header. */
+    rel: z.string().min(1).default('next'),
+    overlapPages: z.number().int().min(1).max(1000).default(2),
+  })
+  .strict()
+  .superRefine((cursor, ctx) => {
+    if (cursor.from === 'body' && cursor.path === undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'from: body needs the path of the next URL in the body' });
+  });
+
+/**
+ * `page`: numbered pages (`?page=1, 2, …`) or offsets (`?offset=0, 100, …`). The next page is asked for while a
+ * page comes back full — or, with the source's `hasMorePath`, while the body says there is more. At the end the
+ * source stays on the last page and polls it again.
+ */
+const pageCursorSchema = z
+  .object({
+    mode: z.literal('page'),
+    param: z.string().min(1).default('page'),
+    style: z.enum(['number', 'offset']).default('number'),
+    /** First page number (default 1) or offset (default 0). */
+    start: z.number().int().min(0).optional(),
+    overlapPages: z.number().int().min(1).max(1000).default(2),
+  })
+  .strict()
+  .transform((cursor) => ({ ...cursor, start: cursor.start ?? (cursor.style === 'number' ? 1 : 0) }));
+
 export const sourceSchema = z
   .object({
     id,
     stream: id,
     url: z.url({ protocol: /^https?$/ }),
-    cursor: z.discriminatedUnion('mode', [fieldCursorSchema, tokenCursorSchema]),
+    cursor: z.discriminatedUnion('mode', [fieldCursorSchema, tokenCursorSchema, linkCursorSchema, pageCursorSchema]),
+    /**
+     * A boolean in the body saying whether more pages follow (`has_more`, `meta.hasNext`): with it, token and
+     * page cursors ask for the next page while it is true instead of while pages come back full.
+     */
+    hasMorePath: fieldPath().optional(),
     /** Path to the records array in the response (`data.items`, `/data/items`); empty: the body is the array. */
     recordsPath: fieldPath({ allowEmpty: true }).default(''),
     /**
@@ -147,3 +189,5 @@ export const sourceSchema = z
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type FieldCursorConfig = z.output<typeof fieldCursorSchema>;
 export type TokenCursorConfig = z.output<typeof tokenCursorSchema>;
+export type LinkCursorConfig = z.output<typeof linkCursorSchema>;
+export type PageCursorConfig = z.output<typeof pageCursorSchema>;
