@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { platformaticSecurity } from '@deltastream/kafka';
 import { httpEnvSchema, kafkaEnvSchema, kafkaSecurityFrom, redisEnvSchema } from '@deltastream/service-shell';
 import { resolveSecret, suiteFileEnvSchema, type SourceConfig } from '@deltastream/suite-config';
+import { upstreamAuth, type UpstreamAuth } from './upstream/upstream-auth';
 
 /** A source with its credentials resolved at boot (so a missing secret stops the service, not a poll). */
 export interface ResolvedSource {
   readonly config: SourceConfig;
   readonly headers: Readonly<Record<string, string>>;
   readonly pushSecret?: string;
+  /** Upstream authentication with its secrets resolved (a bearer/basic header, or an OAuth2 token source). */
+  readonly auth?: UpstreamAuth;
 }
 
 /** Resolves every source's credentials at boot; a missing secret is a configuration error. */
@@ -16,7 +19,7 @@ const resolvedSourcesSchema = suiteFileEnvSchema.transform((suite, ctx) => {
     return suite.sources.map((source): ResolvedSource => {
       const headers: Record<string, string> = {};
       for (const [name, ref] of Object.entries(source.headers)) headers[name] = resolveSecret(ref);
-      return { config: source, headers, pushSecret: source.push ? resolveSecret(source.push.secret) : undefined };
+      return { config: source, headers, pushSecret: source.push ? resolveSecret(source.push.secret) : undefined, auth: upstreamAuth(source.auth, source.timeoutMs) };
     });
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });

@@ -14,7 +14,12 @@ import { RedisReplayGuard } from './redis/redis-replay-guard';
 import { IngestCoordinator } from './polling/coordinator';
 import { RedisCursorStore } from './redis/redis-cursor-store';
 import { RedisLeases } from './redis/redis-leases';
-import { HttpPageFetcher } from './upstream/http-page-fetcher';
+import { defaultFetchPolicy, HttpPageFetcher, RequestBudget, type UpstreamAccess } from './upstream/http-page-fetcher';
+
+/** A source's credentials and request budget for its page fetcher. */
+export function upstreamAccess(source: ResolvedSource): UpstreamAccess {
+  return { ...(source.auth ? { auth: source.auth } : {}), ...(source.config.requestsPerMinute ? { budget: new RequestBudget(source.config.requestsPerMinute) } : {}) };
+}
 
 /** Wires the ports to their adapters and runs the coordinator for the service's lifetime. */
 export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
@@ -44,7 +49,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.replays = new RedisReplayGuard(redis, config.TOPIC_NAMESPACE);
     const store = new RedisCursorStore(redis, config.TOPIC_NAMESPACE);
-    const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers)]));
+    const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers, defaultFetchPolicy, Date.now, upstreamAccess(s))]));
     const polled = this.sources.filter((s) => s.config.poll);
     this.coordinator = new IngestCoordinator(
       polled.map((s) => s.config),

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { checkPage, firstRequest, type PageCheck, type PageRequest } from '@deltastream/ingest';
 import { loadSuiteConfig, resolveSecret, SuiteConfigError, type SourceConfig } from '@deltastream/suite-config';
 import { defaultFetchPolicy, HttpPageFetcher } from './upstream/http-page-fetcher';
+import { upstreamAuth, type UpstreamAuth } from './upstream/upstream-auth';
 
 const EXIT_UNUSABLE = 1;
 const EXIT_FETCH_FAILED = 2;
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   }
   let source: SourceConfig | undefined;
   let headers: Record<string, string>;
+  let auth: UpstreamAuth | undefined;
   try {
     const suite = loadSuiteConfig(file);
     source = suite.sources.find((s) => s.id === positionals[0]);
@@ -60,13 +62,14 @@ async function main(): Promise<number> {
       return EXIT_CONFIG;
     }
     headers = Object.fromEntries(Object.entries(source.headers).map(([name, ref]) => [name, resolveSecret(ref)]));
+    auth = upstreamAuth(source.auth, source.timeoutMs);
   } catch (error) {
     process.stderr.write(`${error instanceof SuiteConfigError ? error.message : (error as Error).message}\n`);
     return EXIT_CONFIG;
   }
   const request = firstRequest(source);
   const url = urlOf(request);
-  const fetcher = new HttpPageFetcher(headers, { ...defaultFetchPolicy, maxAttempts: 1 });
+  const fetcher = new HttpPageFetcher(headers, { ...defaultFetchPolicy, maxAttempts: 1 }, Date.now, auth ? { auth } : {});
   let result;
   try {
     result = await fetcher.fetch({ url: request.url, query: request.query, timeoutMs: source.timeoutMs, maxBytes: source.maxResponseBytes, maxDepth: source.maxJsonDepth });

@@ -140,7 +140,8 @@ export class SourcePoller {
 
     const pageFull = list.length >= this.pageSize;
     const { next, caughtUp, refusedLink } = advance(source, stored, { body: result.body, headers: result.headers, url: request.url, records: list.length, accepted }, pageFull);
-    if (refusedLink !== undefined) rejects.push({ sourceId: source.id, kind: 'http_error', reason: refusedLink, original: result.headers });
+    // The refusal itself is the original (stable across polls, so the reject memory writes it once).
+    if (refusedLink !== undefined) rejects.push({ sourceId: source.id, kind: 'http_error', reason: refusedLink, original: refusedLink });
     // Everything refused and nowhere to go: polling again would only refuse the same records again.
     const firstReject = rejects[0];
     const stuck = accepted.length === 0 && firstReject !== undefined && next.position === stored.position && next.value === stored.value;

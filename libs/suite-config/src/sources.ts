@@ -115,6 +115,26 @@ const pageCursorSchema = z
   .strict()
   .transform((cursor) => ({ ...cursor, start: cursor.start ?? (cursor.style === 'number' ? 1 : 0) }));
 
+/**
+ * How the ingestor authenticates to the upstream API; every credential is a secret reference (env or file).
+ * `oauth2-client-credentials`: a token from `tokenUrl` (client id and secret sent as HTTP Basic), cached and
+ * refreshed a minute before it expires, fetched again once when the API answers 401.
+ */
+const upstreamAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),
+  z.object({ type: z.literal('basic'), username: secretRefSchema, password: secretRefSchema }).strict(),
+  z
+    .object({
+      type: z.literal('oauth2-client-credentials'),
+      tokenUrl: z.url({ protocol: /^https?$/ }),
+      clientId: secretRefSchema,
+      clientSecret: secretRefSchema,
+      scope: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
 export const sourceSchema = z
   .object({
     id,
@@ -164,6 +184,13 @@ export const sourceSchema = z
     pollIntervalMs: z.number().int().min(10).default(1000),
     timeoutMs: z.number().int().min(100).default(10_000),
     maxResponseBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+    /** Upstream authentication (bearer token, basic, OAuth2 client credentials); secrets are references. */
+    auth: upstreamAuthSchema.optional(),
+    /**
+     * Most requests per minute this source sends upstream (retries and token requests aside), on top of
+     * honouring Retry-After: requests are spaced evenly, never refused. Default: no budget.
+     */
+    requestsPerMinute: z.number().int().min(1).max(60_000).optional(),
     /** Extra request headers; values come from env or secret files and are never logged. */
     headers: z.record(z.string().min(1), secretRefSchema).default({}),
     /**
@@ -189,5 +216,6 @@ export const sourceSchema = z
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type FieldCursorConfig = z.output<typeof fieldCursorSchema>;
 export type TokenCursorConfig = z.output<typeof tokenCursorSchema>;
+export type UpstreamAuthConfig = z.output<typeof upstreamAuthSchema>;
 export type LinkCursorConfig = z.output<typeof linkCursorSchema>;
 export type PageCursorConfig = z.output<typeof pageCursorSchema>;

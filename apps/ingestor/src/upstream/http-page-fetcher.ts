@@ -10,6 +10,8 @@ import {
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { UpstreamAuth } from './upstream-auth';
 import { classifyStatus, DEFAULT_MAX_JSON_DEPTH, nestsDeeperThan, retryAfterMs, type FetchRequest, type FetchResult, type PageFetcher } from '@deltastream/ingest';
 
 /** An upstream failure the retry policy may repeat; `retryAfterMs` comes from a 429/503 Retry-After. */
@@ -51,6 +53,32 @@ export interface FetchPolicyOptions {
 
 export const defaultFetchPolicy: FetchPolicyOptions = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000, breakerThreshold: 5, breakerOpenMs: 15_000 };
 
+/** Spaces a source's requests evenly to stay within its requests-per-minute budget (waits; never refuses). */
+export class RequestBudget {
+  private nextSlot = 0;
+  private readonly intervalMs: number;
+
+  constructor(
+    requestsPerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.intervalMs = 60_000 / requestsPerMinute;
+  }
+
+  /** Milliseconds to wait before the next request may go (and books that slot). */
+  reserve(): number {
+    const now = this.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + this.intervalMs;
+    return slot - now;
+  }
+}
+
+export interface UpstreamAccess {
+  readonly auth?: UpstreamAuth;
+  readonly budget?: RequestBudget;
+}
+
 /**
  * HTTP GET of one page with a per-request timeout, retries (Retry-After or exponential backoff with
  * jitter) and a circuit breaker per source (cockatiel). The body is read as a stream and abandoned past
@@ -63,6 +91,7 @@ export class HttpPageFetcher implements PageFetcher {
     private readonly headers: Readonly<Record<string, string>>,
     options: FetchPolicyOptions = defaultFetchPolicy,
     private readonly now: () => number = Date.now,
+    private readonly access: UpstreamAccess = {},
   ) {
     const retryable = handleWhen((error) => error instanceof UpstreamError && error.retryable);
     const retries = retry(retryable, {
@@ -80,16 +109,23 @@ export class HttpPageFetcher implements PageFetcher {
   private async fetchOnce(request: FetchRequest, policySignal: AbortSignal): Promise<FetchResult> {
     const url = new URL(request.url);
     for (const [key, value] of Object.entries(request.query)) url.searchParams.set(key, value);
-    const signals = [policySignal, AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
-    const headers: Record<string, string> = { accept: 'application/json', ...this.headers };
-    if (request.etag) headers['if-none-match'] = request.etag;
-
+    const { auth, budget } = this.access;
     let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.any(signals) });
-    } catch (error) {
-      if (request.signal?.aborted) throw error;
-      throw new UpstreamError(`GET ${url.origin}${url.pathname} failed: ${(error as Error).message}`, true);
+    for (let attempt = 0; ; attempt++) {
+      const wait = budget?.reserve() ?? 0;
+      if (wait > 0) await sleep(wait, undefined, request.signal ? { signal: request.signal } : {});
+      const signals = [policySignal, AbortSignal.timeout(request.timeoutMs), ...(request.signal ? [request.signal] : [])];
+      const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...(auth ? await this.authHeaders(auth, request.signal) : {}) };
+      if (request.etag) headers['if-none-match'] = request.etag;
+      try {
+        response = await fetch(url, { headers, signal: AbortSignal.any(signals) });
+      } catch (error) {
+        if (request.signal?.aborted) throw error;
+        throw new UpstreamError(`GET ${url.origin}${url.pathname} failed: ${(error as Error).message}`, true);
+      }
+      // A token the API no longer takes (revoked, rotated): one more try with a fresh one, then it is an error.
+      if (response.status !== 401 || attempt > 0 || !auth?.refused()) break;
+      await response.body?.cancel();
     }
     const status = classifyStatus(response.status);
     if (status === 'not_modified') {
@@ -102,6 +138,16 @@ export class HttpPageFetcher implements PageFetcher {
       throw new UpstreamError(`GET ${url.origin}${url.pathname} answered ${response.status}`, status !== 'permanent', response.status, wait);
     }
     return this.readBody(response, request.maxBytes, request.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  }
+
+  private async authHeaders(auth: UpstreamAuth, signal: AbortSignal | undefined): Promise<Record<string, string>> {
+    try {
+      return await auth.headers(signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A token endpoint that fails is retried like the API itself.
+      throw new UpstreamError((error as Error).message, true);
+    }
   }
 
   private async readBody(response: Response, maxBytes: number, maxDepth: number): Promise<FetchResult> {
