@@ -272,7 +272,7 @@ describe('ingestor against the real broker and Redis', () => {
     }
   });
 
-  it('a SIGSTOPped owner resumed after a takeover cannot move the cursor (fencing)', async () => {
+  it('a SIGSTOPped owner resumed after a takeover cannot move the cursor and produces at most the page it was producing (fencing)', async () => {
     const { fake, url } = await upstream();
     const sourceId = `stop-${randomUUID().slice(0, 8)}`;
     let n = 0;
@@ -281,8 +281,9 @@ describe('ingestor against the real broker and Redis', () => {
       fake.records.push({ id: `e${n % 5}`, version: n, updated_at: at(10 * n) });
     }, 20);
     try {
-      const { namespace, start } = scenario(sourceYaml(sourceId, url));
+      const { namespace, topics, start, read } = scenario(sourceYaml(sourceId, url));
       const first = await start('p1');
+      const events = await read(topics.events.name, ChangeEventSchema);
       await eventually(async () => (await cursorOf(namespace, sourceId)) !== undefined, 15_000, () => 'a first cursor write');
       const oldFence = (await cursorOf(namespace, sourceId))?.fence as number;
       const second = await start('p2');
@@ -297,6 +298,14 @@ describe('ingestor against the real broker and Redis', () => {
       await cursor.stop();
 
       expect(cursor.samples.filter((s) => s.at >= takenAt).every((s) => s.fence > oldFence)).toBe(true);
+      // The resumed replica re-checks its fence right before producing, so a page it fetched before the takeover
+      // is never produced. What is left (docs/architecture.md): a SIGSTOP that lands after that check, while the
+      // page is being produced, lets that one page through — duplicates bounded by one page (20 here), never
+      // more; without the check every page the stale replica polled was produced (seen in fault runs: 126).
+      const counts = new Map<string, number>();
+      for (const r of events.records) counts.set(`${r.message.entityId}@${r.message.version}`, (counts.get(`${r.message.entityId}@${r.message.version}`) ?? 0) + 1);
+      const duplicates = [...counts.values()].reduce((sum, count) => sum + count - 1, 0);
+      expect(duplicates).toBeLessThanOrEqual(20);
       expect((await redis.get(`ds:${namespace}:ingest:{${sourceId}}:lease`))?.startsWith('p2|')).toBe(true);
       expect(second.child.exitCode).toBeNull();
     } finally {

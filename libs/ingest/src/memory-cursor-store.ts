@@ -18,6 +18,10 @@ export class MemoryCursorStore implements CursorStore {
     return keys.map((key) => seen?.has(key) ?? false);
   }
 
+  async holdsFence(sourceId: string, fence: number): Promise<boolean> {
+    return (this.fences.get(sourceId) ?? 0) === fence;
+  }
+
   async commit(sourceId: string, fence: number, cursor: StoredCursor, keys: readonly SeenKey[], horizon: number): Promise<CommitOutcome> {
     if ((this.fences.get(sourceId) ?? 0) !== fence) return 'fenced';
     const current = this.cursors.get(sourceId);

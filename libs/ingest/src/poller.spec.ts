@@ -247,10 +247,24 @@ describe('SourcePoller (field cursor)', () => {
   });
 
   it('stops with LeaseLostError and writes nothing once fenced', async () => {
-    const { poller, store } = setup([{ id: 'a', version: 1, updated_at: at(1) }]);
+    const { poller, store, sinks } = setup([{ id: 'a', version: 1, updated_at: at(1) }]);
     store.fences.set('src', 2);
     await expect(poller.pollOnce()).rejects.toBeInstanceOf(LeaseLostError);
     expect(store.cursors.get('src')).toBeUndefined();
+    expect(sinks.changes).toEqual([]);
+  });
+
+  it('produces nothing when the source was taken over while its page was being fetched (a paused replica waking up)', async () => {
+    const { poller, store, sinks, upstream } = setup([{ id: 'a', version: 1, updated_at: at(1) }, { id: 'b', updated_at: at(2) } as unknown as Row]);
+    const fetch = upstream.fetch.bind(upstream);
+    upstream.fetch = async (request) => {
+      const page = await fetch(request);
+      store.fences.set('src', 2); // the new owner took the lease during this fetch
+      return page;
+    };
+    await expect(poller.pollOnce()).rejects.toBeInstanceOf(LeaseLostError);
+    expect(sinks.changes).toEqual([]);
+    expect(sinks.rejects).toEqual([]);
   });
 
   it('never advances the cursor when publishing fails (at-least-once)', async () => {

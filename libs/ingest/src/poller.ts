@@ -149,6 +149,13 @@ export class SourcePoller {
     // More is waiting upstream: ask for it now, from the cursor this page will commit.
     if (!caughtUp && !stuck) this.prefetch(this.requestFor(next, nextPageSize, false), signal);
 
+    // A replica paused past its lease (GC, SIGSTOP, a VM freeze) wakes up holding a stale fence: the new owner
+    // may already have produced these very changes. Checked right before producing, so a stale replica never
+    // produces a page fetched before it lost the source (docs/architecture.md: what a zombie can still do).
+    if ((changes.length > 0 || rejects.length > 0) && !(await deps.store.holdsFence(source.id, this.fence))) {
+      this.dropPrefetch();
+      throw new LeaseLostError(source.id);
+    }
     await deps.changes.publish(changes);
     if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
     if (duplicates > 0) deps.metrics.duplicatesSuppressed(source.id, duplicates);

@@ -18,6 +18,8 @@ export interface CursorStore {
   load(sourceId: string): Promise<StoredCursor | undefined>;
   /** Which of `keys` were already produced inside the duplicate-suppression horizon. */
   seen(sourceId: string, keys: readonly string[]): Promise<boolean[]>;
+  /** Whether `fence` is still the source's current fencing token (no other replica took the source over). */
+  holdsFence(sourceId: string, fence: number): Promise<boolean>;
   /**
    * Compare-and-set: succeeds only while `fence` is the source's current fencing token and only when
    * `cursor` does not move backwards; records `keys` and forgets keys older than `horizon`, atomically.

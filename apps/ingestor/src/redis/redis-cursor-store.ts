@@ -39,6 +39,10 @@ export class RedisCursorStore implements CursorStore {
     return scores.map((score) => score !== null);
   }
 
+  async holdsFence(sourceId: string, fence: number): Promise<boolean> {
+    return (await this.redis.get(sourceKeys(this.namespace, sourceId).fence)) === String(fence);
+  }
+
   async commit(sourceId: string, fence: number, cursor: StoredCursor, keys: readonly SeenKey[], horizon: number): Promise<CommitOutcome> {
     const k = sourceKeys(this.namespace, sourceId);
     const args = keys.flatMap(({ key, position }) => [key, String(position)]);
