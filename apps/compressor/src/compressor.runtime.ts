@@ -17,7 +17,7 @@ export class CompressorRuntime implements OnApplicationBootstrap, OnModuleDestro
     const groupId = `${config.TOPIC_NAMESPACE}-compressor`;
     // The handler reads committed state through the processor that drives it; it is only called after start().
     const handler = new FramingHandler(topics, compressor, (partition) => this.processor.committedMetadata(partition), otelFramingMetrics(), logger);
-    this.processor = new TransactionalProcessor({ kafka, groupId, inputTopic: topics.encoded.name, transactionalIdPrefix: groupId, handler, logger });
+    this.processor = new TransactionalProcessor({ kafka, groupId, inputTopic: topics.encoded.name, transactionalIdPrefix: groupId, handler, logger, sessionTimeoutMs: config.COMPRESSOR_SESSION_TIMEOUT_MS });
     readiness.register('consumer_group', async () => this.processor.joined());
   }
 

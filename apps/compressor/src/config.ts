@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpEnvSchema, kafkaEnvSchema } from '@deltastream/service-shell';
+import { httpEnvSchema, kafkaEnvSchema, sessionTimeoutMs } from '@deltastream/service-shell';
 import { suiteFileEnvSchema } from '@deltastream/suite-config';
 import type { StreamCompression } from './framing/library-frame-compressor';
 
@@ -14,6 +14,8 @@ export const compressorConfigSchema = httpEnvSchema(8084)
   .extend(kafkaEnvSchema.shape)
   .extend({
     DELTASTREAM_CONFIG: compressionPoliciesSchema,
+    /** Consumer group session timeout: how soon the partitions of a replica that died (kill -9) move. */
+    COMPRESSOR_SESSION_TIMEOUT_MS: sessionTimeoutMs,
   });
 
 export type CompressorConfig = z.output<typeof compressorConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema } from '@deltastream/service-shell';
+import { httpEnvSchema, kafkaEnvSchema, redisEnvSchema, sessionTimeoutMs } from '@deltastream/service-shell';
 import { suiteFileEnvSchema } from '@deltastream/suite-config';
 import { compileTransforms } from '@deltastream/transforms';
 import { entityIdReader } from '@deltastream/field-path';
@@ -28,6 +28,8 @@ export const enricherConfigSchema = httpEnvSchema(8083)
   .extend(redisEnvSchema.shape)
   .extend({
     DELTASTREAM_CONFIG: enrichmentsSchema,
+    /** Consumer group session timeout: how soon the partitions of a replica that died (kill -9) move. */
+    ENRICHER_SESSION_TIMEOUT_MS: sessionTimeoutMs,
     /** How long a reference row (or its absence) read for a `join` step is reused. */
     ENRICHER_REFERENCE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
     /** Entities remembered per stream and partition for `derive` steps (least recently seen forgotten first). */

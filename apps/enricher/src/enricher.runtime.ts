@@ -28,7 +28,7 @@ export class EnricherRuntime implements OnApplicationBootstrap, OnModuleDestroy 
       checkpointMaxBytes: config.ENRICHER_DERIVE_CHECKPOINT_MAX_BYTES,
       loadCommitted: (partition) => this.processor.committedMetadata(partition),
     });
-    this.processor = new TransactionalProcessor({ kafka, groupId, inputTopic: topics.windows.name, transactionalIdPrefix: groupId, handler, logger });
+    this.processor = new TransactionalProcessor({ kafka, groupId, inputTopic: topics.windows.name, transactionalIdPrefix: groupId, handler, logger, sessionTimeoutMs: config.ENRICHER_SESSION_TIMEOUT_MS });
     readiness.register('consumer_group', async () => this.processor.joined());
     logger.info({ streams: [...config.DELTASTREAM_CONFIG.keys()], groupId }, 'enricher configured');
   }

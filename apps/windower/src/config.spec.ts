@@ -20,7 +20,7 @@ describe('windower configuration', () => {
       { stream: 'sensors', windowMs: 5000, hopMs: 1000, allowedLatenessMs: 1000, idleFlushMs: 1000, maxEvents: 10_000, maxBytes: 512 * 1024, mode: 'latest' },
       { stream: 'trades', windowMs: 5000, allowedLatenessMs: 1000, idleFlushMs: 1000, maxEvents: 10_000, maxBytes: 512 * 1024, mode: 'all' },
     ]);
-    expect([config.WINDOWER_MAX_BUFFERED_BYTES, config.WINDOWER_TICK_MS, config.WINDOWER_SESSION_TIMEOUT_MS]).toEqual([256 * 1024 * 1024, 250, 30_000]);
+    expect([config.WINDOWER_MAX_BUFFERED_BYTES, config.WINDOWER_TICK_MS, config.WINDOWER_SESSION_TIMEOUT_MS]).toEqual([256 * 1024 * 1024, 250, 10_000]);
   });
 
   it('refuses a window the windowing library refuses (a hop longer than the window), naming the stream', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpEnvSchema, kafkaEnvSchema } from '@deltastream/service-shell';
+import { httpEnvSchema, kafkaEnvSchema, sessionTimeoutMs } from '@deltastream/service-shell';
 import { suiteFileEnvSchema } from '@deltastream/suite-config';
 import { Windower, WindowingConfigError, type StreamWindowConfig } from '@deltastream/windowing';
 
@@ -27,7 +27,7 @@ export const windowerConfigSchema = httpEnvSchema(8082)
     /** How often idle windows are checked (processing-time flush). */
     WINDOWER_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     /** Consumer group session timeout: how soon the partitions of a replica that died (kill -9) move. */
-    WINDOWER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+    WINDOWER_SESSION_TIMEOUT_MS: sessionTimeoutMs,
   })
   .superRefine((config, ctx) => {
     // The windowing library is the one judge of a window config (e.g. hopMs ≤ ms): ask it once, at boot.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clientIp, parseRate, WindowCounter } from './limits';
+import { clientIp, grpcPeerAddress, parseRate, WindowCounter } from './limits';
 
 describe('rates', () => {
   it('parses <points>/<duration><unit>', () => {
@@ -45,5 +45,37 @@ describe('clientIp', () => {
     expect(clientIp('10.0.0.7', 'not-an-ip', 1)).toBe('10.0.0.7');
     expect(clientIp('::1', undefined, 1)).toBe('::1');
     expect(clientIp(undefined, undefined, 0)).toBe('unknown');
+  });
+});
+
+describe('grpcPeerAddress', () => {
+  it('reads every peer form grpc-js produces, and nothing else', () => {
+    const cases: [string, string | undefined][] = [
+      ['127.0.0.1:50422', '127.0.0.1'], // grpc-js 1.10+ (1.14 in this repository)
+      ['ipv4:10.1.2.3:443', '10.1.2.3'],
+      ['[::1]:50422', '::1'],
+      ['::1:57372', '::1'], // grpc-js 1.14: IPv6 without brackets, port after the last colon
+      ['2001:db8::7:443', '2001:db8::7'],
+      ['ipv6:[2001:db8::7]:443', '2001:db8::7'],
+      ['[::ffff:192.0.2.1]:1', '192.0.2.1'],
+      ['2001:db8::7', '2001:db8::7'],
+      ['unix:/run/edge.sock', 'unix'],
+      ['unix-abstract:edge', 'unix'],
+      ['unknown', undefined],
+      ['', undefined],
+      ['999.1.1.1:80', undefined],
+      ['example.org:443', undefined],
+      ['[not-an-ip]:1', undefined],
+    ];
+    for (const [peer, address] of cases) expect([peer, grpcPeerAddress(peer)]).toEqual([peer, address]);
+  });
+
+  it('gives each IPv4 client its own address (property), so one client cannot exhaust another one\'s limits', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        expect(grpcPeerAddress(`${ip}:${port}`)).toBe(ip);
+        expect(grpcPeerAddress(`ipv4:${ip}:${port}`)).toBe(ip);
+      }),
+    );
   });
 });

@@ -48,11 +48,34 @@ export class WindowCounter {
  * does not exist, so the socket address is used (and a misconfiguration shows as one IP hitting limits).
  */
 export function clientIp(socketAddress: string | undefined, forwardedFor: string | undefined, trustedHops: number): string {
-  const direct = normalizeIp(socketAddress ?? '') ?? 'unknown';
+  const direct = socketAddress === UNIX_SOCKET_PEER ? UNIX_SOCKET_PEER : (normalizeIp(socketAddress ?? '') ?? 'unknown');
   if (trustedHops <= 0 || !forwardedFor) return direct;
   const hops = forwardedFor.split(',').map((entry) => entry.trim());
   const candidate = hops.length >= trustedHops ? hops[hops.length - trustedHops] : undefined;
   return (candidate !== undefined ? normalizeIp(candidate) : undefined) ?? direct;
+}
+
+/** The identity of a client on a unix socket: a local process (no address; limited as one). */
+export const UNIX_SOCKET_PEER = 'unix';
+
+/**
+ * The client address of a gRPC call from grpc-js `call.getPeer()`, in every form grpc-js has produced:
+ * `1.2.3.4:5678` and `::1:5678` (grpc-js 1.14: IPv6 without brackets), `[::1]:5678`, `ipv4:1.2.3.4:5678` and
+ * `ipv6:[::1]:5678` (older), a bare address, and `unix:/path` (a local socket). Undefined for anything else: the
+ * caller refuses such a call rather than put every unknown peer into one shared bucket of limits.
+ */
+export function grpcPeerAddress(peer: string): string | undefined {
+  const text = peer.trim().replace(/^ipv[46]:/, '');
+  if (text.startsWith('unix:') || text.startsWith('unix-abstract:')) return UNIX_SOCKET_PEER;
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  if (bracketed?.[1] !== undefined) return normalizeIp(bracketed[1]);
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?$/.exec(text);
+  if (v4?.[1] !== undefined) return normalizeIp(v4[1]);
+  // grpc-js 1.14 writes IPv6 peers without brackets, the port after the last colon (`::1:57372`): the port
+  // is always there for TCP, so it is stripped first; a bare address (no port) is taken as it is.
+  const withoutPort = /^(.*):\d{1,5}$/.exec(text)?.[1];
+  if (withoutPort !== undefined && isIP(withoutPort) === 6) return normalizeIp(withoutPort);
+  return isIP(text) === 6 ? normalizeIp(text) : undefined;
 }
 
 function normalizeIp(value: string): string | undefined {

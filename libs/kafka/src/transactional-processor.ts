@@ -87,7 +87,7 @@ export class TransactionalProcessor {
   private running = false;
 
   constructor(private readonly options: TransactionalProcessorOptions) {
-    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,

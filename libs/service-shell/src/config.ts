@@ -91,6 +91,15 @@ export const redisEnvSchema = z.object({
     .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'expected redis://host:port or rediss://host:port'),
 });
 
+/**
+ * The consumer-group session timeout of a transactional stage: how soon the partitions of a replica that died
+ * without leaving (kill -9, a lost node) move to the others. 10 s by default (Kafka's consumer default is
+ * 45 s): after a kill the survivors take over within ~10 s; a replica whose batch or transaction stalls for
+ * longer than this (a stuck broker, a long GC) is taken out of the group and rejoins. The broker allows 6 s
+ * to 5 min (group.min/max.session.timeout.ms).
+ */
+export const sessionTimeoutMs = z.coerce.number().int().min(6_000).max(300_000).default(10_000);
+
 /** The HTTP listener for /healthz, /readyz (and /metrics). */
 export function httpEnvSchema(defaultPort: number, defaultHost = '127.0.0.1') {
   return z.object({

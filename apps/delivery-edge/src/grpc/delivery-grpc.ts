@@ -4,7 +4,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { toBinary, type DescFile } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { DeliveryService, file_deltastream_v1_delivery } from '@deltastream/contracts';
-import { clientIp } from '@deltastream/access';
+import { clientIp, grpcPeerAddress } from '@deltastream/access';
 import { CloseCode, ControlLimits, grpcStatusFor, parseSubscribeRequestBytes } from '@deltastream/delivery';
 import type { Logger } from '@deltastream/observability';
 import { credentialFrom } from '../auth/credentials';
@@ -63,12 +63,6 @@ export interface GrpcOptions {
   /** In-process TLS (PEM); absent: plaintext (TLS terminated in front of the edge, or none). */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   readonly logger: Logger;
-}
-
-/** `ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678` → the address. */
-function peerAddress(peer: string): string | undefined {
-  const match = /^ipv[46]:(?:\[([^\]]+)\]|([^:]+)):\d+$/.exec(peer);
-  return match?.[1] ?? match?.[2];
 }
 
 function metadataText(metadata: grpc.Metadata, key: string): string[] {
@@ -143,10 +137,18 @@ export class GrpcEdge {
   private subscribe(call: grpc.ServerWritableStream<Buffer, Uint8Array>): void {
     let cancelled = false;
     call.once('cancelled', () => (cancelled = true));
+    // Limits are per client address: a peer whose address cannot be read is refused, never put in a bucket
+    // shared with every other such peer (where one abuser would exhaust the limits of all).
+    const peer = grpcPeerAddress(call.getPeer());
+    if (peer === undefined) {
+      this.options.deps.metrics.rejected('grpc', CloseCode.BadRequest);
+      call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: 'the client address could not be determined' });
+      return;
+    }
     this.options.gate
       .admit({
         protocol: 'grpc',
-        ip: clientIp(peerAddress(call.getPeer()), metadataText(call.metadata, 'x-forwarded-for').join(','), this.options.trustProxyHops),
+        ip: clientIp(peer, metadataText(call.metadata, 'x-forwarded-for').join(','), this.options.trustProxyHops),
         credential: credentialFrom({ authorization: metadataText(call.metadata, 'authorization'), apiKey: metadataText(call.metadata, 'x-api-key') }),
       })
       .then((admission) => {
