@@ -136,6 +136,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       tls,
       logger,
     });
+    this.metrics.observeReplayConsumers(() => ReplayReader.live);
     this.metrics.observeQueuedBytes(() => ({ ws: this.ws.queuedBytes(), sse: this.sse.queuedBytes(), grpc: this.grpc.queuedBytes() }));
   }
 

@@ -26,6 +26,8 @@ export interface EdgeMetrics {
   keyReload(outcome: 'changed' | 'failed'): void;
   /** Polled by the queued-bytes gauge. */
   observeQueuedBytes(read: () => Record<Protocol, number>): void;
+  /** Replay consumers alive in this process (each holds a consumer group and broker connections). */
+  observeReplayConsumers(read: () => number): void;
 }
 
 export function otelEdgeMetrics(): EdgeMetrics {
@@ -52,6 +54,10 @@ export function otelEdgeMetrics(): EdgeMetrics {
   });
   const queued = meter.createObservableGauge('deltastream.edge.queued_bytes', { unit: 'By', description: 'Bytes waiting in per-connection queues, by protocol' });
   let readQueued: (() => Record<Protocol, number>) | undefined;
+  let readReplayConsumers: (() => number) | undefined;
+  meter.createObservableGauge('deltastream.edge.replay_consumers', { description: 'Replay consumers alive (created and not yet disconnected)' }).addCallback((result) => {
+    if (readReplayConsumers) result.observe(readReplayConsumers());
+  });
   queued.addCallback((result) => {
     if (!readQueued) return;
     for (const [protocol, value] of Object.entries(readQueued())) result.observe(value, { protocol });
@@ -76,6 +82,9 @@ export function otelEdgeMetrics(): EdgeMetrics {
     rateLimited: (protocol, limit) => rateLimited.add(1, { protocol, limit }),
     limiterFallback: (limit) => fallbacks.add(1, { limit }),
     keyReload: (outcome) => reloads.add(1, { outcome }),
+    observeReplayConsumers: (read) => {
+      readReplayConsumers = read;
+    },
     observeQueuedBytes: (read) => {
       readQueued = read;
     },

@@ -138,9 +138,16 @@ export interface ReplayTarget {
 /**
  * Reads one stream's frames from one offset of its partition (a consumer of its own, other partitions
  * paused), handing them to the subscription's ReplayLiveHandoff until stopped.
+ *
+ * Start and stop cannot race: `stop()` waits for a start under way (connect, join) to finish before it
+ * disconnects, and the consumer is never restarted by kafkajs after a crash (`restartOnFailure: false`) — a
+ * subscriber that leaves 30 ms after asking for a replay left kafkajs consumers running with no owner.
  */
 export class ReplayReader {
+  /** Replay consumers created and not yet disconnected, in this process (a gauge; returns to 0 when idle). */
+  static live = 0;
   private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
   private stopped = false;
   private ended = false;
 
@@ -150,7 +157,12 @@ export class ReplayReader {
     private readonly onRead: () => void,
   ) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const { kafka, admin, topic } = this.options;
     const target = this.target;
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -163,12 +175,38 @@ export class ReplayReader {
       this.end();
       return;
     }
-    const consumer = kafka.consumer({ groupId: `${this.options.groupPrefix}-replay-${randomUUID()}`, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const consumer = kafka.consumer({
+      groupId: `${this.options.groupPrefix}-replay-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      // An owned consumer: if it crashes the replay ends (the subscriber is told), it is not run again unowned.
+      retry: { restartOnFailure: async () => false },
+    });
+    ReplayReader.live += 1;
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, () => {
+      if (!this.stopped) this.end();
+    });
     const others = offsets.map((o) => o.partition).filter((p) => p !== target.partition);
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
     });
+    try {
+      await this.runConsumer(consumer);
+    } catch (error) {
+      // Never left behind: a consumer that failed to start is disconnected here, not by its owner.
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      ReplayReader.live -= 1;
+      throw error;
+    }
+    if (!this.stopped) consumer.seek({ topic, partition: target.partition, offset: String(startOffset) });
+  }
+
+  private async runConsumer(consumer: Consumer): Promise<void> {
+    const { topic } = this.options;
+    const target = this.target;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
@@ -187,16 +225,20 @@ export class ReplayReader {
         await heartbeat();
       },
     });
-    consumer.seek({ topic, partition: target.partition, offset: String(startOffset) });
-    if (this.stopped) await this.stop();
   }
 
-  /** Idempotent; safe to call from inside the handoff's callbacks (the disconnect runs after them). */
+  /**
+   * Idempotent; safe to call from inside the handoff's callbacks (the disconnect runs after them). Waits for a
+   * start under way, so the consumer it created is the one disconnected.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.starting?.catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = undefined;
-    if (consumer) await new Promise<void>((resolve) => setImmediate(() => void consumer.disconnect().catch(() => undefined).then(() => resolve())));
+    if (!consumer) return;
+    await new Promise<void>((resolve) => setImmediate(() => void consumer.disconnect().catch(() => undefined).then(() => resolve())));
+    ReplayReader.live -= 1;
   }
 
   private end(): void {
