@@ -4,7 +4,8 @@
 // delivery edge, so the page and the edge share one origin (the edge accepts same-origin browsers
 // without EDGE_ALLOWED_ORIGINS, and no CORS is involved).
 //
-//   node examples/serve.mjs [--port 8081] [--edge http://127.0.0.1:8080]
+//   node examples/serve.mjs [--port <port>] [--edge http://127.0.0.1:8080]
+// Without --port (or PORT) it listens on a free port and prints the URL: `npm start` already uses 8080–8090.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -14,7 +15,8 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env.PORT ?? '8081' },
+    // 0: a free port, chosen by the system (printed below).
+    port: { type: 'string', default: process.env.PORT ?? '0' },
     host: { type: 'string', default: '127.0.0.1' },
     edge: { type: 'string', default: process.env.DELTASTREAM_URL ?? 'http://127.0.0.1:8080' },
   },
@@ -86,6 +88,10 @@ server.on('upgrade', (request, socket, head) => {
   }
 });
 
+server.on('error', (error) => {
+  console.error(error.code === 'EADDRINUSE' ? `port ${args.port} is in use: pick another with --port, or leave it out for a free one` : error.message);
+  process.exit(1);
+});
 server.listen(Number(args.port), args.host, () => {
   const { port } = server.address();
   console.log(`browser example: http://${args.host}:${port}/  (edge: ${edge.origin})`);
