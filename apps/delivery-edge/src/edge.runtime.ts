@@ -16,7 +16,7 @@ import { FrameHub } from './frames/frame-hub';
 import { LiveFramesReader, ReplayReader, type FramesReaderOptions } from './frames/kafka-frames';
 import { GrpcEdge } from './grpc/delivery-grpc';
 import { otelEdgeMetrics, type EdgeMetrics } from './metrics';
-import type { SessionDeps } from './session/session';
+import type { Session, SessionDeps } from './session/session';
 import { SseEdge } from './transports/sse';
 import { WebSocketEdge } from './transports/websocket';
 
@@ -30,6 +30,8 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly grpc: GrpcEdge;
   private readonly live: LiveFramesReader;
   private readonly replays = new Set<ReplayReader>();
+  private readonly openSessions = new Set<Session<unknown>>();
+  private readonly authenticator: Authenticator;
   private readonly metrics: EdgeMetrics;
   private readonly slots: ConnectionSlots;
   private readonly keys: KeyReloader;
@@ -45,10 +47,19 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly logger: Logger,
   ) {
     this.metrics = otelEdgeMetrics();
-    this.keys = new KeyReloader({ sources: keySourcesOf(config), initial: config.keys, intervalMs: config.AUTH_RELOAD_MS, logger, onReload: (outcome) => this.metrics.keyReload(outcome) });
+    this.keys = new KeyReloader({
+      sources: keySourcesOf(config),
+      initial: config.keys,
+      intervalMs: config.AUTH_RELOAD_MS,
+      logger,
+      onReload: (outcome) => {
+        this.metrics.keyReload(outcome);
+        if (outcome === 'changed') void this.recheckOpenSessions();
+      },
+    });
     // Limits are shared by the replicas of one deployment: Redis keys are namespaced like the topics.
     const redisPrefix = `ds:${config.TOPIC_NAMESPACE}:edge:`;
-    const authenticator = new Authenticator({
+    const authenticator = (this.authenticator = new Authenticator({
       keys: () => this.keys.current,
       algorithms: config.AUTH_JWT_ALGORITHMS,
       audience: config.AUTH_JWT_AUDIENCE,
@@ -56,7 +67,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       clockToleranceSec: config.AUTH_JWT_CLOCK_TOLERANCE_SEC,
       requireExp: config.AUTH_JWT_REQUIRE_EXP,
       streamsClaim: config.AUTH_JWT_STREAMS_CLAIM,
-    });
+    }));
     this.slots = new ConnectionSlots({ redis, prefix: redisPrefix, leaseMs: config.EDGE_CONNECTION_LEASE_MS, logger, onFallback: () => this.metrics.limiterFallback('connections') });
     const sharedLimit = (name: string, rate: DeliveryEdgeConfig['EDGE_RATE_CONNECT_IP']) =>
       new SharedRateLimit({ redis, prefix: redisPrefix, name, rate, logger, onFallback: () => this.metrics.limiterFallback(name) });
@@ -98,6 +109,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       queueBytes: config.EDGE_QUEUE_BYTES,
       maxSubscriptions: config.EDGE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       expiryOf: (principal) => authenticator.expiryOf(principal),
+      open: this.openSessions,
       warm: () => this.live.whenCaughtUp(config.EDGE_WARMUP_WAIT_MS),
       openReplay: (target) => {
         const reader = new ReplayReader(readerOptions, target, () => this.metrics.replayRead());
@@ -138,6 +150,25 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     });
     this.metrics.observeReplayConsumers(() => ReplayReader.live);
     this.metrics.observeQueuedBytes(() => ({ ws: this.ws.queuedBytes(), sse: this.sse.queuedBytes(), grpc: this.grpc.queuedBytes() }));
+  }
+
+  /**
+   * After the keys changed, every open connection's credential is checked again: a removed API key or a
+   * token no longer verified closes its connection (4401 / UNAUTHENTICATED) instead of streaming on.
+   */
+  private async recheckOpenSessions(): Promise<void> {
+    let closed = 0;
+    for (const session of [...this.openSessions]) {
+      try {
+        if (await session.revalidate((presented) => this.authenticator.authenticate(presented, ''))) {
+          closed += 1;
+          this.metrics.authRefusal(session.protocol, 'revoked');
+        }
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'could not re-check a connection after a key reload');
+      }
+    }
+    if (closed > 0) this.logger.info({ closed }, 'connections closed: their credential is no longer accepted after the key reload');
   }
 
   async onApplicationBootstrap(): Promise<void> {

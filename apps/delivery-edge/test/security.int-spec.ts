@@ -511,13 +511,13 @@ describe('delivery edge security: expiry and refresh on open streams', () => {
 
 describe('delivery edge security: degraded and changing', () => {
   /** A second edge on the same namespace with `env` over the suite's, ready to serve. */
-  async function extraEdge(env: Record<string, string>): Promise<{ service: RunningService; httpPort: number }> {
+  async function extraEdge(env: Record<string, string>): Promise<{ service: RunningService; httpPort: number; grpcPort: number }> {
     const httpPort = await freePort();
     const grpcPort = await freePort();
     const service = await startService('delivery-edge', { ...edgeEnv, TOPIC_NAMESPACE: scenario.namespace, TOPIC_PARTITIONS: '3', HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), EDGE_HEARTBEAT_MS: '1000', ...env });
     extraEdges.push(service);
     await waitForStatus(service, '/readyz', 200);
-    return { service, httpPort };
+    return { service, httpPort, grpcPort };
   }
 
   it('keeps enforcing limits in process memory while Redis is unreachable, and counts each such decision', async () => {
@@ -533,6 +533,41 @@ describe('delivery edge security: degraded and changing', () => {
     expect(outcomes).toEqual([...Array<number>(CONNECT_PER_IP).fill(200), 429]);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/deltastream_edge_limiter_fallbacks_total\{[^}]*limit="connect_ip"[^}]*\} [1-9]/);
+  });
+
+  it('closes the open streams of an API key removed from the key file: WebSocket 4401, SSE event: error, gRPC UNAUTHENTICATED; other keys stream on', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'edge-revoke-'));
+    const keysFile = path.join(dir, 'api-keys');
+    const revoked = `dsk_${randomBytes(32).toString('base64url')}`;
+    writeFileSync(keysFile, `reporting ${hashApiKey(serviceKey)} iot.*\nleaver ${hashApiKey(revoked)} iot.a\n`);
+    const { service, httpPort, grpcPort } = await extraEdge({ AUTH_API_KEYS_FILE: keysFile, AUTH_RELOAD_MS: '200', EDGE_MAX_CONNECTIONS_PER_KEY: '10' });
+    const wsWith = (key: string) => new WsClient(`ws://127.0.0.1:${httpPort}/v1/ws`, new Received(), { headers: { 'x-api-key': key, 'x-forwarded-for': nextIp() } });
+    const socket = wsWith(revoked);
+    const kept = wsWith(serviceKey);
+    const events = new SseClient(new Received(), { headers: { 'x-api-key': revoked, 'x-forwarded-for': nextIp() } });
+    const call = new GrpcClient(grpcPort, new Received(), { metadata: { 'x-api-key': revoked, 'x-forwarded-for': nextIp() } });
+    sses.push(events);
+    grpcs.push(call);
+    try {
+      await Promise.all([socket.opened, kept.opened]);
+      socket.send({ type: 'subscribe', streams: ['iot.a'] });
+      kept.send({ type: 'subscribe', streams: ['iot.a'] });
+      expect(await events.open(sseUrl('streams=iot.a', httpPort))).toBe(200);
+      call.subscribe({ streams: ['iot.a'] });
+      await eventually(() => socket.received.notices.some((n) => n['type'] === 'subscribed'), 10_000, () => 'the WebSocket subscription');
+
+      writeFileSync(keysFile, `reporting ${hashApiKey(serviceKey)} iot.*\n`);
+      const [wsCode] = await Promise.all([socket.closed, events.endedPromise, call.endedPromise]);
+      expect(wsCode).toBe(4401);
+      expect(socket.closeReason).toMatch(/credential no longer accepted/);
+      expect(events.received.notices.at(-1)).toMatchObject({ type: 'error', code: 4401 });
+      expect(call.error).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      expect(kept.closeCode).toBeUndefined();
+      expect(await (await fetch(`${service.url}/metrics`)).text()).toMatch(/deltastream_edge_auth_refusals_total\{[^}]*reason="revoked"[^}]*\} [1-9]/);
+    } finally {
+      socket.socket.terminate();
+      kept.socket.terminate();
+    }
   });
 
   it('picks up a changed API key file without a restart, and keeps the previous keys when the new file is broken', async () => {

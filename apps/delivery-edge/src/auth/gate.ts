@@ -24,7 +24,8 @@ export interface Refusal {
   readonly retryAfterSec?: number;
 }
 
-export type Admission = { readonly ok: true; readonly principal: Principal; readonly lease: ConnectionLease } | Refusal;
+/** `credential`: what the client presented, kept by its session so the credential can be checked again when keys reload. */
+export type Admission = { readonly ok: true; readonly principal: Principal; readonly lease: ConnectionLease; readonly credential: Credential } | Refusal;
 
 export type Reauthentication = { readonly ok: true; readonly principal: Principal; readonly lease: ConnectionLease } | Refusal;
 
@@ -68,7 +69,7 @@ export class Gate {
     }
     const lease = await this.lease(principal);
     if (!lease) return this.limited(protocol, 'connections', `too many open connections for this ${principal.kind === 'anonymous' ? 'address' : 'credential'}`, FULL_RETRY_AFTER_SEC * 1000);
-    return { ok: true, principal, lease };
+    return { ok: true, principal, lease, credential: request.credential };
   }
 
   /**

@@ -183,7 +183,7 @@ export class GrpcEdge {
         call.emit('error', { code: grpcStatusFor(code), details: reason });
       },
     };
-    const session = new Session<Uint8Array>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease });
+    const session = new Session<Uint8Array>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease, presented: admission.credential });
     this.sessions.add(session);
     const cleanup = () => {
       ended = true;

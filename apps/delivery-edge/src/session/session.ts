@@ -17,7 +17,9 @@ import {
 } from '@deltastream/delivery';
 import type { Principal } from '@deltastream/access';
 import type { Logger } from '@deltastream/observability';
+import type { Authentication } from '../auth/authenticator';
 import type { Authorizer } from '../auth/authorizer';
+import type { Credential } from '../auth/credentials';
 import type { ConnectionLease } from '../auth/connection-slots';
 import type { FrameEvent } from '../frames/frame-event';
 import type { FrameHub } from '../frames/frame-hub';
@@ -75,12 +77,16 @@ export interface SessionDeps {
   readonly maxSubscriptions: number;
   /** When a principal's credential stops being accepted (ms since the epoch, tolerance included). */
   readonly expiryOf: (principal: Principal) => number | undefined;
+  /** Every open session of the process (sessions add and remove themselves): what a key reload re-checks. */
+  readonly open?: Set<Session<unknown>>;
 }
 
 /** Who the connection belongs to, and the connection-limit slot it holds (released when the session ends). */
 export interface SessionCredential {
   readonly principal: Principal;
   readonly lease: ConnectionLease;
+  /** The credential the client presented (API key or token), checked again when the edge's keys reload. */
+  readonly presented?: Credential;
 }
 
 /** setTimeout's longest delay; a later expiry is re-armed when this one fires. */
@@ -117,7 +123,35 @@ export class Session<P> {
     this.queue = new ConnectionQueue<Outgoing<P>>({ capBytes: deps.queueBytes, snapshotFor: (stream, asOfSeq) => this.coalescedSnapshot(stream, asOfSeq) });
     this.credential = credential;
     deps.metrics.connectionOpened(transport.protocol);
+    deps.open?.add(this as Session<unknown>);
     this.armExpiry();
+  }
+
+  get protocol(): Protocol {
+    return this.transport.protocol;
+  }
+
+  /**
+   * Checks the presented credential again (the edge's keys were reloaded): a revoked API key or a token no
+   * longer verified closes the connection with 4401 (SSE `event: error` 4401, gRPC UNAUTHENTICATED); a
+   * credential still accepted but no longer allowed one of the subscribed streams closes it with that
+   * refusal. Anonymous connections have nothing to re-check. Resolves true when the session was closed.
+   */
+  async revalidate(authenticate: (presented: Credential) => Promise<Authentication>): Promise<boolean> {
+    const { presented } = this.credential;
+    if (this.closed || presented === undefined || (presented.kind !== 'apiKey' && presented.kind !== 'jwt')) return false;
+    const outcome = await authenticate(presented);
+    if (this.closed) return false;
+    if (!outcome.ok) {
+      this.closeWith(CloseCode.Unauthorized, `credential no longer accepted: ${outcome.reason}`);
+      return true;
+    }
+    const refusal = this.replaceCredential({ ...this.credential, principal: outcome.principal });
+    if (refusal) {
+      this.closeWith(refusal.code, refusal.reason);
+      return true;
+    }
+    return false;
   }
 
   get isClosed(): boolean {
@@ -265,6 +299,7 @@ export class Session<P> {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.deps.open?.delete(this as Session<unknown>);
     clearTimeout(this.expiryTimer);
     this.credential.lease.release();
     for (const stream of [...this.streams.keys()]) this.unsubscribeOne(stream);

@@ -182,7 +182,7 @@ export class SseEdge {
         out.end(`${retry}event: ${AUTH_CODES.has(code) ? 'error' : 'close'}\ndata: ${JSON.stringify({ code, reason })}\n\n`);
       },
     };
-    const session = new Session<string>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease });
+    const session = new Session<string>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease, presented: admission.credential });
     this.sessions.add(session);
     // Comments keep proxies from timing the stream out; a dead peer fails a write and closes.
     const heartbeat = setInterval(() => {

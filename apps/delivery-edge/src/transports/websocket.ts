@@ -169,7 +169,7 @@ export class WebSocketEdge {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
       },
     };
-    const session = new Session<WsPayload>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease });
+    const session = new Session<WsPayload>(transport, this.options.deps, { principal: admission.principal, lease: admission.lease, presented: admission.credential });
     this.sessions.add(session);
     this.alive.set(ws, true);
     const reply = (message: Record<string, unknown>) => {
@@ -241,7 +241,7 @@ export class WebSocketEdge {
       return;
     }
     if (!outcome.ok) return this.refuse(session, outcome);
-    const refusal = session.replaceCredential({ principal: outcome.principal, lease: outcome.lease });
+    const refusal = session.replaceCredential({ principal: outcome.principal, lease: outcome.lease, presented: { kind: 'jwt', token } });
     if (refusal) {
       if (outcome.lease !== session.lease) outcome.lease.release();
       this.options.deps.metrics.authRefusal('ws', 'stream_not_allowed');
