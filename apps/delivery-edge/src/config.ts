@@ -90,6 +90,8 @@ const deliveryEdgeBaseSchema = httpEnvSchema(8080)
     GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50051),
     /** Largest gRPC message the edge sends (a frame plus a few bytes); larger frames end the call with RESOURCE_EXHAUSTED. */
     GRPC_MAX_SEND_MESSAGE_BYTES: bytes(16 * 1024 * 1024),
+    /** gRPC server reflection (grpcurl without the .proto files): handy in development; the production chart values turn it off. */
+    GRPC_REFLECTION: flag('true'),
     /**
      * Operator-level allow list applied to everyone (credentials and anonymous access decide within it):
      * `*` (default) or comma-separated names. A stream outside it is 4403 whatever the credential says.

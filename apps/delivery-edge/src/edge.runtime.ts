@@ -144,6 +144,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       maxSendMessageBytes: config.GRPC_MAX_SEND_MESSAGE_BYTES,
+      reflection: config.GRPC_REFLECTION,
       trustProxyHops: config.EDGE_GRPC_TRUST_PROXY_HOPS,
       tls,
       logger,

@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
@@ -5,7 +6,7 @@ import type { z } from 'zod';
 import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
 import { createKafkaClient, ensureTopics, useKafkaSecurity } from '@deltastream/kafka';
 import { createLogger, installMetrics, installTracing, type Logger } from '@deltastream/observability';
-import { ConfigError, kafkaSecurityFrom, parseConfig, type kafkaEnvSchema } from './config';
+import { ConfigError, httpTimeoutsOf, kafkaSecurityFrom, parseConfig, type kafkaEnvSchema } from './config';
 import { tuneGarbageCollector } from './gc-tuning';
 import { PinoNestLogger } from './nest-logger';
 
@@ -94,6 +95,11 @@ export async function runService<Schema extends z.ZodType>(definition: ServiceDe
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
+  const server = app.getHttpServer() as HttpServer;
+  const timeouts = httpTimeoutsOf(config);
+  // headersTimeout must not exceed requestTimeout (Node refuses it otherwise).
+  server.headersTimeout = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
+  server.requestTimeout = timeouts.requestTimeoutMs;
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : http.port;

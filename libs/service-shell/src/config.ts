@@ -107,7 +107,20 @@ export function httpEnvSchema(defaultPort: number, defaultHost = '127.0.0.1') {
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(defaultPort),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** A client must send its request headers within this (Node's default is 60 s). */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+    /**
+     * A client must send its whole request (headers and body) within this; Node's default of 300 s let slow
+     * bodies hold a socket for five minutes. Responses (SSE streams) are not limited by it.
+     */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   });
+}
+
+/** The request timeouts of a service's config (every service config extends httpEnvSchema). */
+export function httpTimeoutsOf(config: unknown): { headersTimeoutMs: number; requestTimeoutMs: number } {
+  const values = config as { HTTP_HEADERS_TIMEOUT_MS?: number; HTTP_REQUEST_TIMEOUT_MS?: number };
+  return { headersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS ?? 10_000, requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS ?? 30_000 };
 }
 
 /** The topic catalogue overrides an operator set through the Kafka environment. */

@@ -58,6 +58,8 @@ export interface GrpcOptions {
   readonly host: string;
   readonly port: number;
   readonly maxSendMessageBytes: number;
+  /** Serve gRPC server reflection (default true). */
+  readonly reflection?: boolean;
   /** Proxies in front of gRPC that append to `x-forwarded-for` metadata. */
   readonly trustProxyHops: number;
   /** In-process TLS (PEM); absent: plaintext (TLS terminated in front of the edge, or none). */
@@ -86,7 +88,7 @@ export class GrpcEdge {
     });
     this.server.addService(deliveryServiceDefinition, { Subscribe: (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => this.subscribe(call) });
     this.health.addToServer(this.server);
-    new ReflectionService(reflectionPackage()).addToServer(this.server);
+    if (options.reflection ?? true) new ReflectionService(reflectionPackage()).addToServer(this.server);
   }
 
   get port(): number | undefined {
