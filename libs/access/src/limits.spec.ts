@@ -44,6 +44,11 @@ describe('clientIp', () => {
     expect(clientIp('10.0.0.7', '203.0.113.9', 2)).toBe('10.0.0.7');
     expect(clientIp('10.0.0.7', 'not-an-ip', 1)).toBe('10.0.0.7');
     expect(clientIp('::1', undefined, 1)).toBe('::1');
+    // IPv6 clients are counted per /64 (a client picks any address of its /64).
+    expect(clientIp('2001:db8:1:2:aaaa::1', undefined, 0)).toBe('2001:db8:1:2::/64');
+    expect(clientIp('2001:0db8:0001:0002:ffff:ffff:ffff:ffff', undefined, 0)).toBe('2001:db8:1:2::/64');
+    expect(clientIp('2001:db8::7', undefined, 0)).toBe('2001:db8:0:0::/64');
+    expect(clientIp('10.0.0.7', '2001:db8:1:2::9', 1)).toBe('2001:db8:1:2::/64');
     expect(clientIp(undefined, undefined, 0)).toBe('unknown');
   });
 });

@@ -48,11 +48,31 @@ export class WindowCounter {
  * does not exist, so the socket address is used (and a misconfiguration shows as one IP hitting limits).
  */
 export function clientIp(socketAddress: string | undefined, forwardedFor: string | undefined, trustedHops: number): string {
-  const direct = socketAddress === UNIX_SOCKET_PEER ? UNIX_SOCKET_PEER : (normalizeIp(socketAddress ?? '') ?? 'unknown');
+  const direct = socketAddress === UNIX_SOCKET_PEER ? UNIX_SOCKET_PEER : (limitKey(normalizeIp(socketAddress ?? '')) ?? 'unknown');
   if (trustedHops <= 0 || !forwardedFor) return direct;
   const hops = forwardedFor.split(',').map((entry) => entry.trim());
   const candidate = hops.length >= trustedHops ? hops[hops.length - trustedHops] : undefined;
-  return (candidate !== undefined ? normalizeIp(candidate) : undefined) ?? direct;
+  return (candidate !== undefined ? limitKey(normalizeIp(candidate)) : undefined) ?? direct;
+}
+
+/**
+ * The address limits count by: an IPv4 address as it is; an IPv6 address by its /64 — one subscriber or site
+ * gets a whole /64 and can pick any address in it, so counting per /128 would let one client look like
+ * 2^64 clients. `::1` stays itself.
+ */
+function limitKey(ip: string | undefined): string | undefined {
+  if (ip === undefined || isIP(ip) !== 6 || ip === '::1') return ip;
+  return `${expandIpv6(ip).slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (hex, lower case); `::` expanded. */
+function expandIpv6(ip: string): string[] {
+  const [head = '', tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  // A trailing dotted IPv4 part (::ffff:1.2.3.4 is handled earlier; 64:ff9b::1.2.3.4 here) counts as two groups.
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0))).fill('0'), ...right];
+  return groups.map((g) => g.toLowerCase());
 }
 
 /** The identity of a client on a unix socket: a local process (no address; limited as one). */
