@@ -92,6 +92,8 @@ const deliveryEdgeBaseSchema = httpEnvSchema(8080)
     GRPC_MAX_SEND_MESSAGE_BYTES: bytes(16 * 1024 * 1024),
     /** gRPC server reflection (grpcurl without the .proto files): handy in development; the production chart values turn it off. */
     GRPC_REFLECTION: flag('true'),
+    /** SSE responses compressed at once (br/gzip per connection); beyond it responses go uncompressed. */
+    EDGE_MAX_COMPRESSED_SSE: z.coerce.number().int().min(0).default(200),
     /**
      * Operator-level allow list applied to everyone (credentials and anonymous access decide within it):
      * `*` (default) or comma-separated names. A stream outside it is 4403 whatever the credential says.

@@ -136,7 +136,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       trustProxyHops: config.EDGE_TRUST_PROXY_HOPS,
       logger,
     });
-    this.sse = new SseEdge({ deps, gate, origins: config.EDGE_ALLOWED_ORIGINS, trustProxyHops: config.EDGE_TRUST_PROXY_HOPS, heartbeatMs: config.EDGE_HEARTBEAT_MS });
+    this.sse = new SseEdge({ deps, gate, origins: config.EDGE_ALLOWED_ORIGINS, trustProxyHops: config.EDGE_TRUST_PROXY_HOPS, heartbeatMs: config.EDGE_HEARTBEAT_MS, maxCompressed: config.EDGE_MAX_COMPRESSED_SSE });
     const tls = config.EDGE_TLS_CERT_FILE && config.EDGE_TLS_KEY_FILE ? { cert: config.EDGE_TLS_CERT_FILE, key: config.EDGE_TLS_KEY_FILE } : undefined;
     this.grpc = new GrpcEdge({
       deps,

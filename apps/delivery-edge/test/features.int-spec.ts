@@ -12,11 +12,14 @@ const STREAM = 'sensors';
 let scenario: EdgeScenario;
 const sockets: WsClient[] = [];
 
+const cleanups: Array<() => void> = [];
+
 beforeEach(async () => {
   scenario = await new EdgeScenario().setUp();
 });
 
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   for (const client of sockets.splice(0)) client.socket.terminate();
   await scenario.tearDown();
 });
@@ -43,6 +46,24 @@ function readSse(url: string, headers: Record<string, string>, until: (text: str
 }
 
 describe('delivery edge options (real broker)', () => {
+  it('compresses at most EDGE_MAX_COMPRESSED_SSE SSE responses at once; the next ones go uncompressed, never refused', async () => {
+    await scenario.produce(STREAM, 1, 3);
+    await scenario.startEdge({ EDGE_MAX_COMPRESSED_SSE: '1' });
+    // The first response stays open (it waits for a 4th frame that never comes) and holds the one compressed slot.
+    const held = new Promise<string | undefined>((resolve) => {
+      const request = http.get(scenario.sseUrl(`streams=${STREAM}&from=earliest`), { headers: { 'accept-encoding': 'br' } }, (response) => {
+        resolve(response.headers['content-encoding']);
+        response.resume();
+      });
+      cleanups.push(() => request.destroy());
+    });
+    expect(await held).toBe('br');
+    const done = (text: string) => (text.match(/^id: /gm) ?? []).length >= 3;
+    const second = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest`), { 'accept-encoding': 'gzip, br' }, done);
+    expect(second.encoding).toBeUndefined();
+    expect(second.text).toContain(`id: ${STREAM}:3`);
+  });
+
   it('sends the latest state of every entity on subscribe, then only newer frames', async () => {
     await scenario.produce(STREAM, 1, 10);
     await scenario.startEdge();

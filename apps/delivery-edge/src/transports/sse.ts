@@ -63,7 +63,16 @@ export interface SseOptions {
   readonly origins: OriginPolicy;
   readonly trustProxyHops: number;
   readonly heartbeatMs: number;
+  /**
+   * Most SSE responses compressed at once (EDGE_MAX_COMPRESSED_SSE). Each holds its own compressor: the
+   * JSON events are the subscriber's filtered view and are compressed per connection, unlike binary frames.
+   * Beyond the cap a response is sent uncompressed — never refused.
+   */
+  readonly maxCompressed?: number;
 }
+
+/** Compressed SSE responses at once by default (EDGE_MAX_COMPRESSED_SSE). */
+export const DEFAULT_MAX_COMPRESSED_SSE = 200;
 
 /** Credential failures mid-stream are `event: error` (the auth contract); other server-side ends are `event: close`. */
 const AUTH_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.StreamNotAllowed]);
@@ -71,6 +80,7 @@ const AUTH_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCo
 /** Server-Sent Events on `GET /v1/sse` (see docs/protocols.md). */
 export class SseEdge {
   private readonly sessions = new Set<Session<string>>();
+  private compressedResponses = 0;
 
   constructor(private readonly options: SseOptions) {}
 
@@ -139,8 +149,20 @@ export class SseEdge {
       return;
     }
     const frames = url.searchParams.get('format') === 'frames';
-    const encoding = frames ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
-    const out: Writable = encoding === 'br' ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }) : encoding === 'gzip' ? zlib.createGzip({ level: 6 }) : response;
+    const negotiated = frames ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
+    const encoding = negotiated !== 'identity' && this.compressedResponses >= (this.options.maxCompressed ?? DEFAULT_MAX_COMPRESSED_SSE) ? 'identity' : negotiated;
+    if (encoding !== 'identity') {
+      this.compressedResponses += 1;
+      response.once('close', () => (this.compressedResponses -= 1));
+    }
+    // A 64 KiB brotli window (not the default 4 MiB) and gzip's 32 KiB: a small event stream gains nearly as
+    // much, and fifty compressed streams no longer cost hundreds of MiB.
+    const out: Writable =
+      encoding === 'br'
+        ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_LGWIN]: 16 } })
+        : encoding === 'gzip'
+          ? zlib.createGzip({ level: 6, memLevel: 8 })
+          : response;
     const flush = () => {
       if (out instanceof zlib.Gzip) out.flush(zlib.constants.Z_SYNC_FLUSH);
       else if (out instanceof zlib.BrotliCompress) out.flush(zlib.constants.BROTLI_OPERATION_FLUSH);
