@@ -133,6 +133,13 @@ export interface ReplayTarget {
   readonly lastOffset: number;
   readonly onFrame: (event: FrameEvent) => void;
   readonly onEnd: () => void;
+  /**
+   * Pull, not push: true while the subscriber's queue holds as much as a replay may put in it. The reader then
+   * stops at that frame and reads on from it when `whenDrained` calls back — so a client that keeps reading gets
+   * the whole history however long, and the slow-consumer policy never mistakes Kafka's speed for its own.
+   */
+  readonly full?: () => boolean;
+  readonly whenDrained?: (resume: () => void) => void;
 }
 
 /**
@@ -215,6 +222,17 @@ export class ReplayReader {
         if (batch.partition !== target.partition) return;
         for (const message of batch.messages) {
           if (this.stopped || !isRunning()) return;
+          if (target.full?.() && target.whenDrained) {
+            // Stop at this frame; read on from it once the client drained its queue.
+            const at = { topic, partition: target.partition };
+            consumer.pause([{ topic, partitions: [target.partition] }]);
+            target.whenDrained(() => {
+              if (this.stopped) return;
+              consumer.seek({ ...at, offset: message.offset });
+              consumer.resume([{ topic, partitions: [target.partition] }]);
+            });
+            return;
+          }
           const event = toEvent(message.value, batch.partition, message.offset, message.timestamp, this.options.maxRawBytes, message.headers);
           if (typeof event !== 'string' && event.stream === target.stream) {
             this.onRead();

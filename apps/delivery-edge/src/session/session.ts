@@ -114,6 +114,7 @@ export class Session<P> {
   readonly positions = new Map<string, number>();
   private credential: SessionCredential;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly transport: Transport<P>,
@@ -366,6 +367,7 @@ export class Session<P> {
     } finally {
       this.pumping = false;
     }
+    this.wakeDrainWaiters();
   }
 
   private payloadOf(item: OutboundItem<Outgoing<P>>): P {
@@ -404,7 +406,21 @@ export class Session<P> {
       onEnd: () => {
         if (this.streams.get(stream) === entry) entry.handoff.replayEnded();
       },
+      // A replay fills at most half the queue: the rest is room for notices and for the live frames that take
+      // over; it reads on when the client has written the queue down to a quarter.
+      full: () => !this.closed && this.queuedBytes() >= this.deps.queueBytes / 2,
+      whenDrained: (resume) => {
+        this.drainWaiters.push(resume);
+        this.wakeDrainWaiters();
+      },
     });
+  }
+
+  /** Replays waiting for room read on once the queue is down to a quarter. */
+  private wakeDrainWaiters(): void {
+    if (this.drainWaiters.length === 0 || this.closed || this.queuedBytes() > this.deps.queueBytes / 4) return;
+    const waiters = this.drainWaiters.splice(0);
+    for (const resume of waiters) resume();
   }
 
   private stopReplay(entry: StreamSubscription): void {
