@@ -94,6 +94,31 @@ describe('client over WebSocket (fake edge)', () => {
     expect(of('gap')).toEqual([]);
   });
 
+  it('fails over to the next edge at once when one goes away, and resumes there by seq; back to backoff after a whole round', async () => {
+    const second = await FakeEdge.start();
+    try {
+      edge.store('sensors', 1, 5);
+      second.store('sensors', 1, 8);
+      // A backoff far longer than the test: only the immediate failover can reconnect in time.
+      const { of, seqs } = start({ url: [edge.url, second.url], from: 'earliest', reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+      await until(() => seqs().length === 5);
+      const onSecond = second.nextConnection();
+      connectionAt(-1).close(1001, 'edge restarting');
+      const connection = await onSecond;
+      await until(() => connection.messages.length >= 1);
+      expect(connection.messages[0]).toMatchObject({ type: 'subscribe', streams: ['sensors'], resume: { sensors: 5 } });
+      await until(() => seqs().length === 8, 5000, 'seqs 6..8 from the second edge');
+      expect(seqs()).toEqual(range(1, 8));
+      expect(of('disconnected')[0]).toMatchObject({ code: 1001, reconnectInMs: 0 });
+      // The second edge fails too: both were tried since the last success, so now the backoff applies.
+      connection.close(1001, 'also restarting');
+      await until(() => of('disconnected').length === 2);
+      expect(of('disconnected')[1]?.reconnectInMs).toBeGreaterThan(1000);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('drops frames the edge sends twice (replays overlapping live)', async () => {
     edge.onSubscribe = (connection) => {
       connection.sendJson({ type: 'subscribed', streams: ['sensors'] });

@@ -39,8 +39,12 @@ export interface ReconnectOptions extends BackoffOptions {
 }
 
 export interface ClientOptions {
-  /** The edge: `ws(s)://host:port`, `http(s)://host:port` (both endpoints derive from it) or its /v1/ws, /v1/sse URL. */
-  readonly url: string;
+  /**
+   * The edge: `ws(s)://host:port`, `http(s)://host:port` (both endpoints derive from it) or its /v1/ws, /v1/sse
+   * URL — or several edges: after a connection to one fails or ends, the client connects to the next at once
+   * (each other edge is tried once without waiting before the backoff applies) and resumes by seq there.
+   */
+  readonly url: string | readonly string[];
   /** Streams to subscribe to (more with `subscribe()`). */
   readonly streams: readonly string[];
   /** Where streams without a resume point start. Default `latest`. `{ seq: n }` means "I have n". */
@@ -252,7 +256,8 @@ interface IteratorSink {
  * `on(type, listener)`, or iterate: `for await (const event of client)`.
  */
 export class DeltastreamClient extends Emitter<ClientEventMap> {
-  private readonly endpoints: { ws: string; sse: string };
+  private readonly edges: readonly { ws: string; sse: string }[];
+  private edgeIndex = 0;
   private settings: SubscriptionSettings;
   private decompressors: Decompressors;
   private readonly streamStarts = new Map<string, WireStart>();
@@ -289,7 +294,9 @@ export class DeltastreamClient extends Emitter<ClientEventMap> {
 
   constructor(private readonly options: ClientOptions) {
     super();
-    this.endpoints = endpointsOf(options.url);
+    const urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+    if (urls.length === 0) throw new TypeError('url: name at least one edge');
+    this.edges = urls.map(endpointsOf);
     if (!Array.isArray(options.streams) || options.streams.length === 0) throw new TypeError('streams: name at least one stream');
     checkStreams(options.streams);
     // The edge refuses a request carrying two credentials (docs/security.md): fail here, not with 401s.
@@ -479,7 +486,13 @@ export class DeltastreamClient extends Emitter<ClientEventMap> {
     if (this.reconnect.maxAttempts !== undefined && attempt > this.reconnect.maxAttempts) {
       return this.fail('connection', `gave up after ${attempt - 1} failed connects (last: ${code} ${reason})`, code, outcome);
     }
-    const delayMs = Math.max(backoffDelay(attempt, this.reconnect, this.options.random), outcome.retryAfterMs ?? 0, outcome.serverRetryMs ?? 0);
+    let delayMs = Math.max(backoffDelay(attempt, this.reconnect, this.options.random), outcome.retryAfterMs ?? 0, outcome.serverRetryMs ?? 0);
+    if (this.edges.length > 1) {
+      this.edgeIndex = (this.edgeIndex + 1) % this.edges.length;
+      // Failover costs a connect, not a backoff: each other edge is tried once at once (what it asked to wait,
+      // Retry-After, still holds); only after a whole round of failures does the backoff apply.
+      if (attempt < this.edges.length) delayMs = Math.max(outcome.retryAfterMs ?? 0, outcome.serverRetryMs ?? 0);
+    }
     this.disconnected(outcome, delayMs, attempt);
     return { delayMs, failures: attempt };
   }
@@ -612,6 +625,11 @@ export class DeltastreamClient extends Emitter<ClientEventMap> {
     const token = await source();
     if (typeof token !== 'string' || token === '') throw new Error('the token function returned no token');
     this.token = token;
+  }
+
+  /** The edge this connection goes to. */
+  private get endpoints(): { ws: string; sse: string } {
+    return this.edges[this.edgeIndex] as { ws: string; sse: string };
   }
 
   private withCredentials(endpoint: string, headersPossible: boolean): { url: string; headers: Record<string, string> } {
