@@ -30,10 +30,16 @@ export const freePort = () =>
     });
   });
 
-/** Free ports for the given names. */
+/** Free ports for the given names, all different (the system readily hands a just-closed port out again). */
 export async function freePorts(...names) {
   const ports = {};
-  for (const name of names) ports[name] = await freePort();
+  const taken = new Set();
+  for (const name of names) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[name] = port;
+  }
   return ports;
 }
 

@@ -12,7 +12,22 @@ export function serviceEntry(app: string): string {
   return entry;
 }
 
+/** Ports this process handed out: the system readily gives a just-closed port again to the next bind(0). */
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    // Two calls in a row (an HTTP and a gRPC port) must never get the same port.
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port that was not already handed out');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
