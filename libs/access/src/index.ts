@@ -18,4 +18,4 @@ export {
 export { MAX_TOKEN_CHARS, verifyJwt, type JwtPolicy, type JwtRefusal, type JwtVerification } from './jwt';
 export { apiKeyRingFromFiles, generateApiKey, hashApiKey, MAX_API_KEY_CHARS, verifyApiKey, type ApiKeyEntry, type ApiKeyRing } from './api-keys';
 export { originAllowed, parseOriginList, type OriginListResult, type OriginPolicy } from './origin';
-export { clientIp, grpcPeerAddress, parseRate, UNIX_SOCKET_PEER, WindowCounter, type Rate, type Take } from './limits';
+export { clientIp, grpcPeerAddress, parseRate, requestScheme, UNIX_SOCKET_PEER, WindowCounter, type Rate, type Take } from './limits';

@@ -75,6 +75,16 @@ function expandIpv6(ip: string): string[] {
   return groups.map((g) => g.toLowerCase());
 }
 
+/**
+ * The scheme a client used to reach the edge: behind trusted proxies, what the nearest one says in
+ * `X-Forwarded-Proto` (unknown when it says nothing); directly, whether the socket is TLS.
+ */
+export function requestScheme(encrypted: boolean, forwardedProto: string | undefined, trustedHops: number): 'http' | 'https' | undefined {
+  if (trustedHops <= 0) return encrypted ? 'https' : 'http';
+  const last = forwardedProto?.split(',').at(-1)?.trim().toLowerCase();
+  return last === 'https' || last === 'http' ? last : undefined;
+}
+
 /** The identity of a client on a unix socket: a local process (no address; limited as one). */
 export const UNIX_SOCKET_PEER = 'unix';
 

@@ -1,4 +1,5 @@
 import { originAllowed, parseOriginList, type OriginPolicy } from './origin';
+import { requestScheme } from './limits';
 
 function policy(list: string): OriginPolicy {
   const parsed = parseOriginList(list);
@@ -35,5 +36,27 @@ describe('Origin allow-list', () => {
 
   it('refuses entries that are not origins', () => {
     expect(parseOriginList('https://a.example/path, ftp://x, example.com')).toEqual({ ok: false, problems: [expect.stringContaining('a.example/path'), expect.stringContaining('ftp://x'), expect.stringContaining('example.com')] });
+  });
+});
+
+describe('same-origin check knows the scheme', () => {
+  const none = { any: false, exact: new Set<string>(), subdomains: [] };
+  it('an http page of the host is not the origin of its https edge, and vice versa', () => {
+    expect(originAllowed(none, 'https://edge.example.com', 'edge.example.com', 'https')).toBe(true);
+    expect(originAllowed(none, 'http://edge.example.com', 'edge.example.com', 'https')).toBe(false);
+    expect(originAllowed(none, 'https://edge.example.com', 'edge.example.com', 'http')).toBe(false);
+    // Scheme unknown (behind a proxy that does not say): the host alone decides, as before.
+    expect(originAllowed(none, 'http://edge.example.com', 'edge.example.com')).toBe(true);
+  });
+});
+
+describe('requestScheme', () => {
+  it('is the socket’s directly, and the nearest trusted proxy’s X-Forwarded-Proto behind proxies', () => {
+    expect(requestScheme(true, undefined, 0)).toBe('https');
+    expect(requestScheme(false, 'https', 0)).toBe('http'); // a client-written header is not trusted
+    expect(requestScheme(false, 'https', 1)).toBe('https');
+    expect(requestScheme(false, 'http, https', 1)).toBe('https');
+    expect(requestScheme(false, undefined, 1)).toBeUndefined();
+    expect(requestScheme(false, 'ftp', 1)).toBeUndefined();
   });
 });

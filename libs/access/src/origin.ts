@@ -44,16 +44,18 @@ export function parseOriginList(value: string): OriginListResult {
 /**
  * Whether a request with this `Origin` (undefined: header absent) may connect. Absent: yes (not a
  * browser). `null` (sandboxed frames, file: pages): no, unless the list is `*`. Same origin as the
- * request's `Host`: yes (a page served by the same host). Otherwise it must be listed.
+ * request — same `Host`, and the same scheme when the request's scheme is known — : yes (a page served by
+ * the same host; an `http:` page of the host is not the origin of its `https:` edge). Otherwise it must be
+ * listed.
  */
-export function originAllowed(policy: OriginPolicy, origin: string | undefined, host: string | undefined): boolean {
+export function originAllowed(policy: OriginPolicy, origin: string | undefined, host: string | undefined, scheme?: 'http' | 'https'): boolean {
   if (origin === undefined) return true;
   if (policy.any) return true;
   const normalized = normalizeOrigin(origin);
   if (normalized === undefined) return false;
   if (policy.exact.has(normalized)) return true;
   const url = new URL(normalized);
-  if (host !== undefined && url.host === host.toLowerCase()) return true;
+  if (host !== undefined && url.host === host.toLowerCase() && (scheme === undefined || url.protocol === `${scheme}:`)) return true;
   return policy.subdomains.some(([scheme, suffix]) => url.protocol === `${scheme}:` && url.host.endsWith(suffix));
 }
 

@@ -13,6 +13,8 @@ export interface AdmissionRequest {
   /** The `Origin` header (browsers); undefined for non-browser clients and gRPC. */
   readonly origin?: string | undefined;
   readonly host?: string | undefined;
+  /** The scheme the client used (http/https), when known: a same-origin page must have used the same one. */
+  readonly scheme?: 'http' | 'https' | undefined;
   readonly credential: Credential;
 }
 
@@ -55,7 +57,7 @@ export class Gate {
 
   async admit(request: AdmissionRequest): Promise<Admission> {
     const { protocol } = request;
-    if (!originAllowed(this.options.origins, request.origin, request.host)) {
+    if (!originAllowed(this.options.origins, request.origin, request.host, request.scheme)) {
       return this.authRefused(protocol, 'origin', CloseCode.StreamNotAllowed, 'origin not allowed', { ip: request.ip, origin: request.origin?.slice(0, 200) });
     }
     const perIp = await this.options.connectPerIp.take(request.ip);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import { clientIp, originAllowed, type OriginPolicy } from '@deltastream/access';
+import { clientIp, originAllowed, requestScheme, type OriginPolicy } from '@deltastream/access';
 import { CloseCode, httpStatusFor, parseSseQuery, type GapNoticeInfo } from '@deltastream/delivery';
 import { credentialFrom } from '../auth/credentials';
 import type { Gate } from '../auth/gate';
@@ -124,6 +124,7 @@ export class SseEdge {
       ip: clientIp(request.socket.remoteAddress, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, this.options.trustProxyHops),
       origin,
       host: request.headers.host,
+      scheme: requestScheme('encrypted' in request.socket && request.socket.encrypted === true, headerValue(request.headers['x-forwarded-proto']), this.options.trustProxyHops),
       credential: credentialFrom({ authorization: request.headers.authorization, apiKey: request.headers['x-api-key'], query: url.searchParams }),
     });
     if (!admission.ok) {
@@ -252,4 +253,8 @@ function refuse(response: ServerResponse, code: CloseCode, reason: string, retry
   }
   response.writeHead(httpStatusFor(code), { 'content-type': 'application/json', ...(retryAfterSec === undefined ? {} : { 'retry-after': String(retryAfterSec) }) });
   response.end(JSON.stringify({ code, reason }));
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }

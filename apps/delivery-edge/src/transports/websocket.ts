@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { clientIp, WindowCounter, type Rate } from '@deltastream/access';
+import { clientIp, requestScheme, WindowCounter, type Rate } from '@deltastream/access';
 import { CloseCode, ControlLimits, httpStatusFor, parseControlMessage, parseSubscribeRequestBytes, type Rejection, type Subscription } from '@deltastream/delivery';
 import type { Logger } from '@deltastream/observability';
 import { credentialFrom } from '../auth/credentials';
@@ -122,6 +122,7 @@ export class WebSocketEdge {
       ip: clientIp(request.socket.remoteAddress, headerText(request.headers['x-forwarded-for']), this.options.trustProxyHops),
       origin: request.headers.origin,
       host: request.headers.host,
+      scheme: requestScheme('encrypted' in request.socket && request.socket.encrypted === true, headerText(request.headers['x-forwarded-proto']), this.options.trustProxyHops),
       credential: credentialFrom({ authorization: request.headers.authorization, apiKey: request.headers['x-api-key'], query }),
     });
     if (!admission.ok) {
