@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { barChartSvg, buildAndLoad, machine, markdownTable, progress, root, updateDocSection, writeChart, writeResults } from './lib/report.mjs';
-import { cpuMeter, deleteNamespaceTopics, machineMeter, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
+import { cpuMeter, deleteNamespaceTopics, ensureStack, machineMeter, demoSensorsSuite, freePorts, pipeline, ready } from './lib/pipeline.mjs';
 import { rawKafkajs, rawPlatformatic, sampleChangeEvent } from './lib/raw-clients.mjs';
 
 const require = createRequire(import.meta.url);
@@ -43,6 +43,9 @@ if (!['json', 'struct'].includes(RECORD_FORMAT)) throw new Error(`BENCH_RECORD_F
 const namespace = `bench-tp-${randomUUID().slice(0, 6)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+
+// Kafka and Redis as `npm start` and `npm test` get them (started here when nothing answers; stopped again at the end).
+const stack = await ensureStack();
 
 // --- (a) the single-hop ceiling ---------------------------------------------------------------------------
 const values = Array.from({ length: 1000 }, (_, i) => sampleChangeEvent(contracts, i, SENSORS));
@@ -182,6 +185,7 @@ await admin.disconnect();
 socket.close();
 await stopAndWait();
 await deleteNamespaceTopics(namespace, BROKERS);
+await stack.release();
 
 const sustained = Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.offeredEventsPerSec));
 const limitedBy = steps.find((s) => !s.keptUp);
