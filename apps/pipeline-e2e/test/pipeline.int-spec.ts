@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import WebSocket from 'ws';
-import { FrameSchema, type Frame } from '@deltastream/contracts';
+import { FrameSchema, PayloadEncoding, type Frame } from '@deltastream/contracts';
 import { decodeFramePayload, fromProtoCodec } from '@deltastream/compression';
-import { decodeRecords } from '@deltastream/delta-codec';
+import { decodeRecords, recordsFromJson } from '@deltastream/delta-codec';
 import { signBody } from '@deltastream/ingest';
 import { eventually, freePort, GrpcClient, OtlpReceiver, range, Received, SseClient, startService, waitForStatus, WsClient, type RunningService } from '@deltastream/testing';
 
@@ -39,7 +39,7 @@ function sourceFiles(dir: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
-function suiteFile(stream: string, sourceId: string): string {
+function suiteFile(stream: string, sourceId: string, identity = 'occurredAtField: timestamp'): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'ds-e2e-')), 'deltastream.yaml');
   writeFileSync(
     file,
@@ -50,7 +50,7 @@ sources:
     url: http://127.0.0.1:9/unused
     cursor: { mode: token, param: cursor, from: body, path: next }
     poll: false
-    occurredAtField: timestamp
+    ${identity}
     # ChangeEventBatch records of JSON-text records on the events topic (the bench's and a busy source's setting).
     partitionKey: stream
     changesPerRecord: 50
@@ -124,6 +124,37 @@ describe('the whole pipeline', () => {
 
     const metrics = await (await fetch(`${services['delivery-edge'].url}/metrics`)).text();
     expect(metrics).toMatch(/deltastream_edge_e2e_latency[a-z_]*_count\{[^}]*\} [1-9]/);
+  });
+
+  it('carries records whose identity is nested and composite through all five services: the edge filters by the same id', async () => {
+    const namespace = `it-e2e-${randomUUID().slice(0, 8)}`;
+    const stream = 'quakes';
+    const sourceId = `e2e-nested-${randomUUID().slice(0, 6)}`;
+    const identity = `entityIdField: [properties.net, /properties/code]
+    versionField: properties.updated`;
+    const services = await startPipeline(namespace, suiteFile(stream, sourceId, identity));
+    const feature = (code: string, updated: number) => ({ type: 'Feature', properties: { net: 'us', code, updated, mag: updated / 1000 }, geometry: { type: 'Point', coordinates: [1.5, -2.25] } });
+    const records = [feature('c1', 1000), feature('c2', 1000), feature('c1', 2000)];
+    const client = subscribe(services['delivery-edge'], stream);
+    const sse = new SseClient();
+    try {
+      expect(await sse.open(`http://127.0.0.1:${services['delivery-edge'].port}/v1/sse?streams=${stream}&from=earliest&entities=us:c1`)).toBe(200);
+      for (const record of records) await push(services.ingestor, sourceId, record);
+
+      const delivered = () =>
+        client.frames.flatMap((frame) => {
+          const raw = decodeFramePayload({ codec: fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 20 });
+          return frame.encoding === PayloadEncoding.JSON ? recordsFromJson(raw) : decodeRecords(raw);
+        });
+      await eventually(() => delivered().length >= 3, 60_000, () => `3 records at the WebSocket client (have ${delivered().length})`);
+      expect(delivered()).toEqual(records);
+      // SSE JSON is filtered by the edge with the composite id the ingestor gave the changes ("us:c1").
+      const sseRecords = () => sse.frames.flatMap((body) => (body['records'] as unknown[] | undefined) ?? []);
+      await eventually(() => sseRecords().length >= 2, 30_000, () => `2 filtered records over SSE (have ${JSON.stringify(sseRecords())})`);
+      expect(sseRecords()).toEqual([records[0], records[2]]);
+    } finally {
+      sse.close();
+    }
   });
 
   it('exposes the metrics the dashboard and the alert rules use: each one defined by a service, the core ones on /metrics now', async () => {

@@ -94,6 +94,8 @@ export class WsClient {
 
 /** A raw-HTTP SSE client: parses events, remembers the last id, reconnects with Last-Event-ID on demand. */
 export class SseClient {
+  /** Every `event: frame` body as received (JSON format: the records after the edge's filter). */
+  readonly frames: Array<Record<string, unknown>> = [];
   lastEventId: string | undefined;
   status: number | undefined;
   /** Headers and body of the last response (a refusal's JSON body is kept in `body`). */
@@ -172,7 +174,10 @@ export class SseClient {
     }
     if (!data) return;
     const body = JSON.parse(data) as Record<string, unknown>;
-    if (type === 'frame') this.received.frame(String(body['stream']), Number(body['seq']));
+    if (type === 'frame') {
+      this.received.frame(String(body['stream']), Number(body['seq']));
+      this.frames.push(body);
+    }
     else this.received.notices.push({ type, ...body });
   }
 }
