@@ -94,6 +94,8 @@ const deliveryEdgeBaseSchema = httpEnvSchema(8080)
     GRPC_REFLECTION: flag('true'),
     /** SSE responses compressed at once (br/gzip per connection); beyond it responses go uncompressed. */
     EDGE_MAX_COMPRESSED_SSE: z.coerce.number().int().min(0).default(200),
+    /** Replays (each a Kafka consumer) running at once per client — a credential, or an address when anonymous; more wait. */
+    EDGE_MAX_REPLAYS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(8),
     /**
      * Operator-level allow list applied to everyone (credentials and anonymous access decide within it):
      * `*` (default) or comma-separated names. A stream outside it is 4403 whatever the credential says.

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicName, TopicSpec } from '@deltastream/contracts';
 import type { Logger } from '@deltastream/observability';
+import { ReplaySlots } from '@deltastream/delivery';
 import type { ReadinessRegistry } from '@deltastream/service-shell';
 import { Authenticator } from './auth/authenticator';
 import { StreamPolicyAuthorizer } from './auth/authorizer';
@@ -101,6 +102,7 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       onUndecodable: () => this.metrics.undecodable('payload'),
     });
     this.live = new LiveFramesReader(readerOptions, (event) => hub.publish(event));
+    const replaySlots = new ReplaySlots(config.EDGE_MAX_REPLAYS_PER_CLIENT);
     const deps: SessionDeps = {
       hub,
       authorizer: new StreamPolicyAuthorizer(new Map([...config.DELTASTREAM_CONFIG.values()].map((stream) => [stream.name, stream.anonymous])), config.EDGE_ALLOWED_STREAMS),
@@ -111,16 +113,20 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       expiryOf: (principal) => authenticator.expiryOf(principal),
       open: this.openSessions,
       warm: () => this.live.whenCaughtUp(config.EDGE_WARMUP_WAIT_MS),
-      openReplay: (target) => {
+      openReplay: (target, client) => {
         const reader = new ReplayReader(readerOptions, target, () => this.metrics.replayRead());
         this.replays.add(reader);
-        reader.start().catch((error: unknown) => {
-          logger.error({ err: error, stream: target.stream }, 'replay reader failed');
-          target.onEnd();
+        // At most EDGE_MAX_REPLAYS_PER_CLIENT readers per client at once; the others wait for a slot.
+        const slot = replaySlots.acquire(client, () => {
+          reader.start().catch((error: unknown) => {
+            logger.error({ err: error, stream: target.stream }, 'replay reader failed');
+            target.onEnd();
+          });
         });
         return {
           stop: () => {
             this.replays.delete(reader);
+            slot.release();
             void reader.stop();
           },
         };

@@ -38,4 +38,17 @@ describe('replay is pulled, not pushed (real broker)', () => {
       expect(received.notices.filter((n) => n['type'] === 'snapshot' || n['type'] === 'gap')).toEqual([]);
     }
   });
+
+  it('with one replay per client at a time, a client replaying two streams still gets all of each (the others wait their turn)', async () => {
+    for (const stream of ['sensors', 'trades']) await scenario.produce(stream, 1, 40);
+    await scenario.startEdge({ EDGE_MAX_REPLAYS_PER_CLIENT: '1' });
+    const ws = new WsClient(scenario.wsUrl(), new Received());
+    cleanups.push(() => ws.socket.terminate());
+    await ws.opened;
+    ws.send({ type: 'subscribe', id: 'r', streams: ['sensors', 'trades'], from: 'earliest' });
+    for (const stream of ['sensors', 'trades']) {
+      await eventually(() => ws.received.last(stream) >= 40, 60_000, () => `${stream} to reach seq 40 (at ${ws.received.last(stream)})`);
+      expect(ws.received.of(stream)).toEqual(range(1, 40));
+    }
+  });
 });

@@ -42,3 +42,4 @@ export { resolveStart, type SeqAtTime, type StartPlan, type StartResolution, typ
 export { compileRecordFilter, entityIdOf, type JsonRecord, type RecordFilter, type RecordFilterOptions } from './record-filter';
 export { UNIVERSAL_CODECS, wantsCodec, type PayloadChoice } from './codec-choice';
 export { LatestState, type ApplyOutcome, type LatestStateCounters, type LatestStateOptions, type StateSnapshot } from './latest-state';
+export { ReplaySlots } from './replay-slots';

@@ -61,8 +61,11 @@ export interface Transport<P> {
   close(code: CloseCode, reason: string): void;
 }
 
-/** Opens replay readers for a session (the Kafka side of ReplayLiveHandoff.startReplay). */
-export type ReplayOpener = (target: ReplayTarget) => { stop(): void };
+/**
+ * Opens replay readers for a session (the Kafka side of ReplayLiveHandoff.startReplay). `client` is who the
+ * replay counts against (the principal: a credential, or an address when anonymous).
+ */
+export type ReplayOpener = (target: ReplayTarget, client: string) => { stop(): void };
 
 export interface SessionDeps {
   readonly hub: FrameHub;
@@ -397,23 +400,26 @@ export class Session<P> {
       return;
     }
     this.deps.metrics.replayStarted(this.transport.protocol);
-    entry.replay = this.deps.openReplay({
-      stream,
-      ...range,
-      onFrame: (event) => {
-        if (this.streams.get(stream) === entry) entry.handoff.replayed(event.seq, event);
+    entry.replay = this.deps.openReplay(
+      {
+        stream,
+        ...range,
+        onFrame: (event) => {
+          if (this.streams.get(stream) === entry) entry.handoff.replayed(event.seq, event);
+        },
+        onEnd: () => {
+          if (this.streams.get(stream) === entry) entry.handoff.replayEnded();
+        },
+        // A replay fills at most half the queue: the rest is room for notices and for the live frames that take
+        // over; it reads on when the client has written the queue down to a quarter.
+        full: () => !this.closed && this.queuedBytes() >= this.deps.queueBytes / 2,
+        whenDrained: (resume) => {
+          this.drainWaiters.push(resume);
+          this.wakeDrainWaiters();
+        },
       },
-      onEnd: () => {
-        if (this.streams.get(stream) === entry) entry.handoff.replayEnded();
-      },
-      // A replay fills at most half the queue: the rest is room for notices and for the live frames that take
-      // over; it reads on when the client has written the queue down to a quarter.
-      full: () => !this.closed && this.queuedBytes() >= this.deps.queueBytes / 2,
-      whenDrained: (resume) => {
-        this.drainWaiters.push(resume);
-        this.wakeDrainWaiters();
-      },
-    });
+      this.credential.principal.id,
+    );
   }
 
   /** Replays waiting for room read on once the queue is down to a quarter. */
