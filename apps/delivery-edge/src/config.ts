@@ -142,6 +142,11 @@ const deliveryEdgeBaseSchema = httpEnvSchema(8080)
     EDGE_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).default(100),
     /** Open anonymous connections per client IP across every replica (Redis). */
     EDGE_MAX_ANONYMOUS_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(500),
+    /**
+     * Open TCP sockets per client address on the HTTP port, checked before a byte is read (idle and slow sockets
+     * included). Applies only when the edge sees clients' own addresses (EDGE_TRUST_PROXY_HOPS=0).
+     */
+    EDGE_MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).default(1000),
     /** A replica's connection count entries expire this long after it stopped refreshing them (e.g. it died). */
     EDGE_CONNECTION_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
     // --- in-process TLS (terminating TLS at the ingress is the recommended setup) ---

@@ -12,6 +12,7 @@ import { ConnectionSlots } from './auth/connection-slots';
 import { Gate } from './auth/gate';
 import { KeyReloader } from './auth/key-reloader';
 import { SharedRateLimit } from './auth/rate-limits';
+import { SocketCap } from './auth/socket-cap';
 import { keySourcesOf, type DeliveryEdgeConfig } from './config';
 import { FrameHub } from './frames/frame-hub';
 import { LiveFramesReader, ReplayReader, type FramesReaderOptions } from './frames/kafka-frames';
@@ -182,7 +183,10 @@ export class EdgeRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     this.slots.start();
     this.keys.start();
     this.logger.info(this.keys.summary(), 'credentials');
-    this.ws.attach(this.httpHost.httpAdapter.getHttpServer());
+    const server = this.httpHost.httpAdapter.getHttpServer();
+    // Behind proxies every socket comes from a proxy: the cap would count the proxy, not the clients.
+    if (this.config.EDGE_TRUST_PROXY_HOPS === 0) new SocketCap(this.config.EDGE_MAX_SOCKETS_PER_IP, () => this.metrics.socketRefused()).attach(server);
+    this.ws.attach(server);
     await this.grpc.start();
     this.logger.info({ grpc: `${this.config.GRPC_HOST}:${this.grpc.port}` }, 'gRPC listening');
     this.readiness.register('frames_reader', async () => this.live.caughtUp());

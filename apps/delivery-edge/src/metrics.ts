@@ -20,6 +20,8 @@ export interface EdgeMetrics {
   authRefusal(protocol: Protocol, reason: string): void;
   /** A request refused by a limit (connect_ip, connect_key, connections, control, subscribe, subscriptions). */
   rateLimited(protocol: Protocol, limit: string): void;
+  /** A TCP connection closed on arrival: its address had EDGE_MAX_SOCKETS_PER_IP open already. */
+  socketRefused(): void;
   /** A Redis-backed limit decided locally because Redis did not answer. */
   limiterFallback(limit: string): void;
   /** A key reload: `changed`, `failed` (the previous keys stay). */
@@ -45,6 +47,7 @@ export function otelEdgeMetrics(): EdgeMetrics {
   const rejected = meter.createCounter('deltastream.edge.rejected_requests', { description: 'Subscriptions and control messages refused, by protocol and close code' });
   const authRefusals = meter.createCounter('deltastream.edge.auth_refusals', { description: 'Connections and subscriptions refused for credentials or origin, by protocol and reason' });
   const rateLimited = meter.createCounter('deltastream.edge.rate_limited', { description: 'Requests refused by a rate or connection limit, by protocol and limit' });
+  const socketsRefused = meter.createCounter('deltastream.edge.sockets_refused', { description: 'TCP connections closed on arrival: their address had EDGE_MAX_SOCKETS_PER_IP open' });
   const fallbacks = meter.createCounter('deltastream.edge.limiter_fallbacks', { description: 'Limit decisions taken in process memory because Redis did not answer, by limit' });
   const reloads = meter.createCounter('deltastream.edge.key_reloads', { description: 'Key file reloads that changed the keys or failed (old keys kept), by outcome' });
   const latency = meter.createHistogram('deltastream.edge.e2e_latency', {
@@ -80,6 +83,7 @@ export function otelEdgeMetrics(): EdgeMetrics {
     rejected: (protocol, code) => rejected.add(1, { protocol, code: String(code) }),
     authRefusal: (protocol, reason) => authRefusals.add(1, { protocol, reason }),
     rateLimited: (protocol, limit) => rateLimited.add(1, { protocol, limit }),
+    socketRefused: () => socketsRefused.add(1),
     limiterFallback: (limit) => fallbacks.add(1, { limit }),
     keyReload: (outcome) => reloads.add(1, { outcome }),
     observeReplayConsumers: (read) => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -46,6 +47,36 @@ function readSse(url: string, headers: Record<string, string>, until: (text: str
 }
 
 describe('delivery edge options (real broker)', () => {
+  it('closes a client address\'s sockets beyond EDGE_MAX_SOCKETS_PER_IP on arrival, idle ones included, and counts them', async () => {
+    await scenario.startEdge({ EDGE_MAX_SOCKETS_PER_IP: '3' });
+    const connect = () =>
+      new Promise<{ socket: net.Socket; closedEarly: Promise<boolean> }>((resolve, reject) => {
+        const socket = net.connect(scenario.httpPort, '127.0.0.1', () => {
+          // Closed by the edge at once (nothing was sent), or still open after a moment.
+          const closedEarly = new Promise<boolean>((done) => {
+            const timer = setTimeout(() => done(false), 500);
+            socket.once('close', () => {
+              clearTimeout(timer);
+              done(true);
+            });
+          });
+          resolve({ socket, closedEarly });
+        });
+        socket.once('error', reject);
+        cleanups.push(() => socket.destroy());
+      });
+    // Five idle sockets from one address (this process's HTTP client may hold a keep-alive one already).
+    const sockets = [];
+    for (let i = 0; i < 5; i++) sockets.push(await connect());
+    const closed = await Promise.all(sockets.map((s) => s.closedEarly));
+    expect(closed.filter((early) => !early).length).toBeLessThanOrEqual(3);
+    expect(closed.slice(3)).toEqual([true, true]);
+    for (const { socket } of sockets) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the edge sees the closes
+    const metrics = await (await fetch(`http://127.0.0.1:${scenario.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/deltastream_edge_sockets_refused_total(?:\{[^}]*\})? [1-9]/);
+  });
+
   it('compresses at most EDGE_MAX_COMPRESSED_SSE SSE responses at once; the next ones go uncompressed, never refused', async () => {
     await scenario.produce(STREAM, 1, 3);
     await scenario.startEdge({ EDGE_MAX_COMPRESSED_SSE: '1' });
