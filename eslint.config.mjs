@@ -1,9 +1,25 @@
 // Lint: typescript-eslint recommended rules plus Nx module boundaries. The boundaries keep the
 // data-path layering honest: apps wire things; adapters talk to Kafka/Redis/HTTP; domain libs are pure
 // (no Nest, Kafka, Redis imports) and contracts depend on nothing of ours.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import nx from '@nx/eslint-plugin';
 
+// The boundary rule reads Nx's cached project graph and silently skips itself when there is none (a bare
+// `eslint .` on a fresh clone): build the graph first, so the boundaries hold however eslint is invoked.
+const root = path.dirname(fileURLToPath(import.meta.url));
+if (!existsSync(path.join(root, '.nx/workspace-data/project-graph.json'))) {
+  const nxPackage = createRequire(import.meta.url).resolve('nx/package.json');
+  const nxBin = path.join(path.dirname(nxPackage), JSON.parse(readFileSync(nxPackage, 'utf8')).bin.nx);
+  execFileSync(process.execPath, [nxBin, 'show', 'projects'], { cwd: root, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
+}
+
 const infraPackages = ['@nestjs/*', 'kafkajs', 'ioredis', '@grpc/*', 'ws', 'express', '@platformatic/*'];
+// Domain libraries also take no telemetry or logging: they return what happened; adapters record it.
+const domainBannedPackages = [...infraPackages, '@opentelemetry/*', 'pino'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -25,7 +41,7 @@ export default [
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              bannedExternalImports: infraPackages,
+              bannedExternalImports: domainBannedPackages,
             },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: infraPackages },
           ],
