@@ -10,3 +10,4 @@ export * from './reject-memory';
 export * from './json-depth';
 export * from './source-check';
 export * from './paging';
+export * from './rejects';

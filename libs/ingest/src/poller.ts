@@ -2,6 +2,7 @@ import type { SourceConfig } from '@deltastream/suite-config';
 import { formatPosition } from './cursor';
 import { advance, initialCursor, pageRequest, type PageRequest } from './paging';
 import { acceptRecord, dedupeKey, recordsOf, type AcceptedRecord } from './records';
+import { rejectInputs } from './rejects';
 import type { ChangeSink, CursorStore, FetchResult, IngestMetrics, IngestedChange, PageFetcher, RejectedInput, RejectSink, SeenKey, StoredCursor } from './ports';
 
 /** The lease was taken over: this poller must stop without writing anything more. */
@@ -52,7 +53,6 @@ export class SourcePoller {
    * latency overlaps the broker's and Redis'). Used only when the next poll asks exactly this request.
    */
   private prefetched: { readonly requestKey: string; readonly result: Promise<FetchResult>; readonly abort: AbortController } | undefined;
-  private readonly requestFor = (cursor: StoredCursor, pageSize: number, recovering: boolean): PageRequest => pageRequest(this.source, cursor, pageSize, recovering);
 
   constructor(
     private readonly source: SourceConfig,
@@ -90,7 +90,7 @@ export class SourcePoller {
   private async poll(signal?: AbortSignal): Promise<PollOutcome> {
     const { source, deps } = this;
     const stored = (await deps.store.load(source.id)) ?? initialCursor(source);
-    const request = this.requestFor(stored, this.pageSize, this.recovering);
+    const request = pageRequest(source, stored, this.pageSize, this.recovering);
     const result = await this.fetchPage(request, signal);
 
     if (result.kind === 'not_modified') {
@@ -147,7 +147,7 @@ export class SourcePoller {
     const stuck = accepted.length === 0 && firstReject !== undefined && next.position === stored.position && next.value === stored.value;
     const nextPageSize = this.nextPageSize(pageFull, next, stored);
     // More is waiting upstream: ask for it now, from the cursor this page will commit.
-    if (!caughtUp && !stuck) this.prefetch(this.requestFor(next, nextPageSize, false), signal);
+    if (!caughtUp && !stuck) this.prefetch(pageRequest(source, next, nextPageSize, false), signal);
 
     // A replica paused past its lease (GC, SIGSTOP, a VM freeze) wakes up holding a stale fence: the new owner
     // may already have produced these very changes. Checked right before producing, so a stale replica never
@@ -260,10 +260,6 @@ export class SourcePoller {
   }
 
   private async reject(rejects: readonly RejectedInput[]): Promise<void> {
-    if (rejects.length === 0) return;
-    await this.deps.rejects.reject(rejects);
-    const byKind = new Map<RejectedInput['kind'], number>();
-    for (const r of rejects) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
-    for (const [kind, count] of byKind) this.deps.metrics.rejected(this.source.id, kind, count);
+    await rejectInputs(rejects, this.deps.rejects, this.deps.metrics);
   }
 }

@@ -1,10 +1,9 @@
 // `npm run source:check -- <source-id>`: what the ingestor would make of one page of a source, with hints
 // where the configured paths do not match the records. Pure: the CLI (apps/ingestor) fetches and prints.
-import { parseFieldPath } from '@deltastream/field-path';
 import type { SourceConfig } from '@deltastream/suite-config';
 import { formatPosition } from './cursor';
 import { advance, initialCursor, pageRequest, type PageRequest } from './paging';
-import { acceptRecord, recordsOf, type AcceptedRecord, type RejectKind } from './records';
+import { acceptRecord, atPath, recordsOf, type AcceptedRecord, type RejectKind } from './records';
 
 export interface PageCheck {
   /** Records found at `recordsPath`, or undefined when there is no array there. */
@@ -76,7 +75,7 @@ export function checkPage(source: SourceConfig, body: unknown, headers: Readonly
   });
 
   const hints: string[] = [];
-  const missingAt = (path: string) => list.filter((r) => parseFieldPath(path).read(r) === undefined).length;
+  const missingAt = (path: string) => list.filter((r) => atPath(r, path) === undefined).length;
   const idPaths = typeof source.entityIdField === 'string' ? [source.entityIdField] : source.entityIdField;
   for (const path of idPaths) {
     const hint = hintFor('id field', path, list, missingAt(path));

@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_SIGNATURE_TOLERANCE_MS,
   nestsDeeperThan,
+  rejectInputs,
   verifySignature,
   type ChangeSink,
   type IngestedChange,
@@ -54,8 +55,7 @@ export async function ingestPush(input: {
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(input.body));
   } catch (error) {
-    await input.rejects.reject([{ sourceId: source.id, kind: 'malformed_json', reason: `webhook body is not valid JSON: ${(error as Error).message}`, original: input.body }]);
-    input.metrics.rejected(source.id, 'malformed_json', 1);
+    await rejectInputs([{ sourceId: source.id, kind: 'malformed_json', reason: `webhook body is not valid JSON: ${(error as Error).message}`, original: input.body }], input.rejects, input.metrics);
     return { status: 400, error: 'body is not valid JSON' };
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
@@ -108,18 +108,12 @@ async function ingestRecords(
     });
   }
   if (changes.length === 0 && rejects.length > 0 && !isArray) {
-    await input.rejects.reject(rejects);
-    input.metrics.rejected(source.id, rejects[0]?.kind ?? 'not_an_object', 1);
+    await rejectInputs(rejects, input.rejects, input.metrics);
     return { status: 400, error: rejects[0]?.reason ?? 'invalid record' };
   }
   // The webhook's records start their trace here (a span the produced records carry as parent).
   await inSpan(`webhook ${source.id}`, { kind: SpanKind.SERVER, attributes: { 'deltastream.source': source.id, 'deltastream.produced': changes.length } }, () => input.changes.publish(changes));
   input.metrics.produced(source.id, changes.length);
-  if (rejects.length > 0) {
-    await input.rejects.reject(rejects);
-    const byKind = new Map<RejectedInput['kind'], number>();
-    for (const r of rejects) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
-    for (const [kind, count] of byKind) input.metrics.rejected(source.id, kind, count);
-  }
+  await rejectInputs(rejects, input.rejects, input.metrics);
   return { status: 202, accepted: changes.length, rejected: rejects.length };
 }
