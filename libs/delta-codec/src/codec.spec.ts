@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { firstDifference, jsonRecords, jsonValue, objectFrom } from './fixtures/json-arbitraries';
 import { decodeRecords, encodeRecords, type EncodeOptions, type JsonRecord, type JsonValue } from './index';
-import { MAX_RECORDS } from './limits';
+import { MAX_NESTED_ENTRIES, MAX_RECORDS } from './limits';
 
 /** Encodes and decodes, asserting the result is exactly the input: values, -0, key order, record order. */
 function expectRoundTrip(records: readonly JsonRecord[], options?: EncodeOptions): JsonRecord[] {
@@ -140,5 +140,61 @@ describe('encodeRecords / decodeRecords', () => {
     const nest = (depth: number): JsonValue => (depth === 0 ? [] : [nest(depth - 1)]);
     expectRoundTrip([{ deep: nest(255) }]);
     expect(() => encodeRecords([{ deep: nest(256) }])).toThrow(RangeError);
+  });
+
+  it('decodes version-1 frames (top-level columns, nested values whole), which Kafka may still hold', () => {
+    // Written by the version-1 encoder (commit d74ca01) from the records below.
+    const v1 = Buffer.from(
+      '0QMADQACAAIBAwEDAAQABQAIBwEAAQABAAIAAQABImlkdHNlbXBhZ3NtZXRhZXh0cmFzZW5zb3ItMTJhYm9rbngGAAECAwQFAgUAAQIDBAYAAQIFAwQCAQIBAQEAAgABAAIIAAABDAQIAQALgKDV7e5mAIA++gAEAAQACIoe4foAEAYCBQgFCQYBBQgGABEDACQABwIKAgsEAAAAAAAAAIAHAgoBCwScdQCIPOQ3fggAAAAY',
+      'base64',
+    );
+    expect(v1[0]).toBe(0xd1);
+    const decoded = decodeRecords(new Uint8Array(v1));
+    expect(firstDifference(decoded, [
+      { id: 'sensor-1', ts: '2026-01-01T00:00:00.000Z', temp: 21.5, tags: ['a', 'b'], meta: { ok: true, n: -0 } },
+      { id: 'sensor-2', ts: '2026-01-01T00:00:01.000Z', temp: 19.25, tags: [], meta: null },
+      { id: 'sensor-1', ts: '2026-01-01T00:00:02.000Z', temp: 21.75, extra: 'x', tags: ['a'], meta: { ok: false, n: 1e300 } },
+    ])).toBeUndefined();
+  });
+
+  it('shreds nested values into columns: nested records cost about what the same values cost as top-level fields', () => {
+    // GeoJSON-like earthquake features, 20 sources × 10 updates: the same values nested and flattened.
+    const nested: JsonRecord[] = [];
+    const flat: JsonRecord[] = [];
+    for (let update = 0; update < 10; update++) {
+      for (let source = 0; source < 20; source++) {
+        const mag = Math.round((2 + source / 10 + update / 100) * 100) / 100;
+        const lon = Math.round((-120 + source + update / 1000) * 10000) / 10000;
+        const lat = Math.round((35 + source / 2 - update / 1000) * 10000) / 10000;
+        const url = `https://example.org/earthquakes/feed/v1.0/detail/ev${1000 + source}.geojson`;
+        nested.push({
+          type: 'Feature',
+          id: `ev${1000 + source}`,
+          properties: { mag, place: `${source} km N of Town`, time: 1_767_225_600_000 + update * 60_000, url, tsunami: 0 },
+          geometry: { type: 'Point', coordinates: [lon, lat, 10 + (source % 5)] },
+        });
+        flat.push({ type: 'Feature', id: `ev${1000 + source}`, mag, place: `${source} km N of Town`, time: 1_767_225_600_000 + update * 60_000, url, tsunami: 0, gtype: 'Point', lon, lat, depth: 10 + (source % 5) });
+      }
+    }
+    const nestedFrame = encodeRecords(nested, { entityKey: 'id' });
+    const flatFrame = encodeRecords(flat, { entityKey: 'id' });
+    expect(firstDifference(decodeRecords(nestedFrame), nested)).toBeUndefined();
+    expect(nestedFrame.length).toBeLessThan(flatFrame.length + 64);
+  });
+
+  it('writes nested values whole once a frame has shredded MAX_NESTED_ENTRIES entries, and still round-trips', () => {
+    const huge = new Array<number>(MAX_NESTED_ENTRIES).fill(7);
+    const records: JsonRecord[] = [{ a: [1, [2]] }, { a: huge }, { a: [3, { b: 4 }] }];
+    const decoded = decodeRecords(encodeRecords(records));
+    expect(firstDifference(decoded, records)).toBeUndefined();
+  });
+
+  it('keeps arrays of any length, empty objects and arrays, and null apart from a missing key, nested', () => {
+    const long = Array.from({ length: 40 }, (_, i) => ({ n: i, tag: i % 3 === 0 ? null : `t${i}` }));
+    expectRoundTrip([
+      { a: { b: {}, c: [], d: null, e: [[], [{}], [[1, 2], [3]]] }, list: long },
+      { a: { c: [], b: {} }, list: long.slice(0, 17) },
+      { a: { b: { x: 1 }, d: 'now a string' }, list: [] },
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sensorsWindow, tradesWindow } from './fixtures/demo-streams';
 import { jsonRecords } from './fixtures/json-arbitraries';
 import { DeltaDecodeError, decodeRecords, encodeRecords } from './index';
-import { FORMAT_VERSION_BYTE, MAX_CELLS, MAX_RECORDS } from './limits';
+import { FORMAT_V1, FORMAT_VERSION_BYTE, MAX_CELLS, MAX_NESTED_ENTRIES, MAX_RECORDS } from './limits';
 import { ByteWriter } from './writer';
 
 // The decoder reads frames from the network in browsers: whatever the bytes, it must return records or
@@ -23,12 +23,13 @@ const validFrame = fc.oneof(
 );
 
 /**
- * A minimal frame with one field 'a' per record, written by hand so the tests can lie in any part of it.
- * `column` writes that field's column (see columns.ts).
+ * A minimal frame in the version-1 layout (top-level columns, which the decoder still reads) with one field
+ * 'a' per record, written by hand so the tests can lie in any part of it. `column` writes that field's
+ * column (see columns.ts).
  */
 function handMadeFrame(recordCount: number, column: (writer: ByteWriter) => void, keysPerShape = 1): Uint8Array {
   const writer = new ByteWriter();
-  writer.u8(FORMAT_VERSION_BYTE);
+  writer.u8(FORMAT_V1);
   writer.varint(recordCount);
   // String table: UTF-8, one entry "a".
   writer.u8(0);
@@ -64,8 +65,8 @@ describe('decodeRecords on hostile input', () => {
 
   it('returns records or throws DeltaDecodeError for random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, withVersion) => {
-        if (withVersion && bytes.length > 0) bytes[0] = FORMAT_VERSION_BYTE;
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(undefined, FORMAT_V1, FORMAT_VERSION_BYTE), (bytes, version) => {
+        if (version !== undefined && bytes.length > 0) bytes[0] = version;
         decodesOrRejects(bytes);
       }),
       { numRuns: 2000 },
@@ -112,7 +113,7 @@ describe('decodeRecords on hostile input', () => {
 
   it('rejects unknown versions, trailing bytes and non-Uint8Array input', () => {
     const frame = encodeRecords([{ a: 1 }]);
-    expect(() => decodeRecords(Uint8Array.of(0xd2, ...frame.subarray(1)))).toThrow(DeltaDecodeError);
+    expect(() => decodeRecords(Uint8Array.of(0xd3, ...frame.subarray(1)))).toThrow(DeltaDecodeError);
     expect(() => decodeRecords(Uint8Array.of(...frame, 0))).toThrow(DeltaDecodeError);
     expect(() => decodeRecords(new Uint8Array(0))).toThrow(DeltaDecodeError);
     expect(() => decodeRecords([...frame] as unknown as Uint8Array)).toThrow(DeltaDecodeError);
@@ -121,8 +122,8 @@ describe('decodeRecords on hostile input', () => {
   it('refuses record and field counts beyond the frame caps before allocating for them', () => {
     const nulls = (writer: ByteWriter) => writer.u8(1 << 0);
     expect(() => decodeRecords(handMadeFrame(MAX_RECORDS + 1, nulls))).toThrow(/record count/);
-    const keysPerShape = Math.floor(MAX_CELLS / MAX_RECORDS) + 1;
-    expect(() => decodeRecords(handMadeFrame(MAX_RECORDS, nulls, keysPerShape))).toThrow(/fields in one frame/);
+    const keysPerShape = Math.floor((MAX_CELLS + MAX_NESTED_ENTRIES) / MAX_RECORDS) + 1;
+    expect(() => decodeRecords(handMadeFrame(MAX_RECORDS, nulls, keysPerShape))).toThrow(/values in one frame/);
   });
 
   it('rejects lengths that the remaining bytes cannot hold', () => {
@@ -163,5 +164,99 @@ describe('decodeRecords on hostile input', () => {
       }
     });
     expect(() => decodeRecords(farFuture)).toThrow(DeltaDecodeError);
+  });
+
+  it('rejects version-2 shapes that do not fit the node table, refer ahead or nest too deep', () => {
+    // One record with field "a". `nodes`: [parent + 1, label << 1 | isIndex]; `shapes`: each its entry count
+    // then its entries (node << 2 | tag, a container's followed by its contents' shape id); the record has
+    // the last shape.
+    const frame = (nodes: [number, number][], shapes: number[][], columns: number[] = []) => {
+      const writer = new ByteWriter();
+      writer.u8(FORMAT_VERSION_BYTE);
+      writer.varint(1);
+      writer.u8(0); // string table: "a"
+      writer.varint(1);
+      writer.varint(0);
+      writer.varint(1);
+      writer.varint(1);
+      writer.u8(0x61);
+      writer.varint(nodes.length);
+      for (const [parent, label] of nodes) {
+        writer.varint(parent);
+        writer.varint(label);
+      }
+      writer.varint(shapes.length);
+      for (const shape of shapes) for (const varint of shape) writer.varint(varint);
+      writer.varint(1); // layout: one group of one record, identity order
+      writer.u8(0);
+      writer.svarint(1);
+      writer.u8(0);
+      writer.u8(0); // the record's shape id: raw order, width-0 stream
+      writer.u8(0);
+      writer.svarint(shapes.length - 1);
+      for (const byte of columns) writer.u8(byte);
+      return writer.finish();
+    };
+    const keyA: [number, number] = [0, 0];
+    const item0: [number, number] = [1, 1];
+    const arrayOfNull = [[1, (1 << 2) | 0], [1, (0 << 2) | 2, 0]];
+    expect(decodeRecords(frame([keyA, item0], arrayOfNull, [1]))).toEqual([{ a: [null] }]);
+    // Node 1 as a key inside an array, as a child of itself, missing; a bad tag; a shape referring ahead.
+    expect(() => decodeRecords(frame([keyA, [1, 0]], arrayOfNull, [1]))).toThrow(/does not fit/);
+    expect(() => decodeRecords(frame([keyA, [2, 1]], arrayOfNull, [1]))).toThrow(/does not precede/);
+    expect(() => decodeRecords(frame([keyA], arrayOfNull, [1]))).toThrow(/out of range/);
+    expect(() => decodeRecords(frame([keyA, item0], [[1, (0 << 2) | 3, 0]]))).toThrow(/tag/);
+    expect(() => decodeRecords(frame([keyA, item0], [[1, (0 << 2) | 2, 0]]))).toThrow(/does not precede/);
+    // The record's shape must list fields of the record, not items of "a".
+    expect(() => decodeRecords(frame([keyA, item0], [[1, (1 << 2) | 0]], [1]))).toThrow(/does not fit/);
+    // A chain of single-item arrays below the field: node i + 1 is index 0 of node i, shape i holds node
+    // levels - i; the record is the last shape.
+    const chain = (levels: number) =>
+      frame(
+        Array.from({ length: levels + 1 }, (_, i): [number, number] => (i === 0 ? keyA : [i, 1])),
+        [[1, levels << 2], ...Array.from({ length: levels }, (_, i) => [1, ((levels - 1 - i) << 2) | 2, i])],
+        [1],
+      );
+    expect(JSON.stringify(decodeRecords(chain(256)))).toBe(JSON.stringify([{ a: JSON.parse('['.repeat(256) + 'null' + ']'.repeat(256)) as unknown }]));
+    expect(() => decodeRecords(chain(257))).toThrow(/nest deeper/);
+  });
+
+  it('refuses a few bytes of shared shapes that expand to more values than a frame may hold', () => {
+    // Nodes: n0 = "a", n(i) = an array item of n(i - 1). Shape 0 is empty; shape j holds two arrays of
+    // node n(levels - j + 1) with contents shape j - 1, so the record ("a": shape levels) has 2^levels arrays.
+    const levels = 40;
+    const writer = new ByteWriter();
+    writer.u8(FORMAT_VERSION_BYTE);
+    writer.varint(1);
+    for (const byte of [0, 1, 0, 1, 1, 0x61]) writer.u8(byte); // string table: "a"
+    writer.varint(levels + 1);
+    writer.varint(0);
+    writer.varint(0);
+    for (let i = 1; i <= levels; i++) {
+      writer.varint(i);
+      writer.varint(15 * 2 + 1);
+    }
+    writer.varint(levels + 2);
+    writer.varint(0);
+    for (let j = 1; j <= levels; j++) {
+      writer.varint(2);
+      for (let copy = 0; copy < 2; copy++) {
+        writer.varint(((levels - j + 1) << 2) | 2);
+        writer.varint(j - 1);
+      }
+    }
+    writer.varint(1);
+    writer.varint((0 << 2) | 2);
+    writer.varint(levels);
+    writer.varint(1); // layout: one group, identity order
+    writer.u8(0);
+    writer.svarint(1);
+    writer.u8(0);
+    writer.u8(0); // the record's shape id
+    writer.u8(0);
+    writer.svarint(levels + 1);
+    const bomb = writer.finish();
+    expect(bomb.length).toBeLessThan(400);
+    expect(() => decodeRecords(bomb)).toThrow(/values in one frame/);
   });
 });

@@ -2,6 +2,7 @@ import { encodeColumn } from './columns';
 import { encodeIntColumn } from './int-column';
 import { encodeLayout, groupRecords } from './layout';
 import { FORMAT_VERSION_BYTE, MAX_CELLS, MAX_RECORDS } from './limits';
+import { Shredder } from './shapes';
 import { StringTable } from './strings';
 import type { EncodeOptions, JsonRecord, JsonValue } from './types';
 import { ByteWriter } from './writer';
@@ -10,18 +11,13 @@ import { ByteWriter } from './writer';
 //   u8   FORMAT_VERSION_BYTE
 //        record count
 //        string table                 (strings.ts)
-//        column count, then per column the string index of its field name
-//        shape count, then per shape its key count and column indices: a shape is the ordered key list of
-//                                     a record, so it carries both the presence bits and the key order
+//        node table                   (shapes.ts): one node per field path, each with a column of values
+//        shapes                       (shapes.ts): the structure of records and of the objects and arrays
+//                                     in them — keys in order, nesting — so they carry presence and key order
 //        layout                       (layout.ts): entity groups and how to restore the record order
 //        int column: shape of each record, in grouped order, one run per group
-//        per column, its values       (columns.ts)
-
-interface Column {
-  readonly values: JsonValue[];
-  /** Entity group of each value's record. */
-  readonly groups: number[];
-}
+//        per node with values, in node order, its column (columns.ts)
+// The pre-v2 format (FORMAT_V1) had top-level columns only, nested values written whole; decode.ts reads both.
 
 /**
  * Encodes a window of records into one self-contained frame. Throws TypeError for values JSON cannot
@@ -37,78 +33,59 @@ export function encodeRecords(records: readonly JsonRecord[], options: EncodeOpt
   }
   const layout = groupRecords(records, options.entityKey);
 
-  const columnNames: string[] = [];
-  const columns: Column[] = [];
-  const columnIds = new Map<string, number>();
-  const shapes: number[][] = [];
-  const shapeIds = new Map<string, number>();
+  const shredder = new Shredder();
+  const keysOf = new Array<string[]>(records.length);
+  records.forEach((record, index) => shredder.observe(record, (keysOf[index] = Object.keys(record))));
+  const columns = shredder.columns;
   const recordShapes: number[] = [];
   let cells = 0;
   let slot = 0;
-  // Records of a window mostly share their key list: one like the record before reuses its shape without
-  // looking up each key or building the shape's key.
-  let lastKeys: readonly string[] = [];
-  let lastShape: readonly number[] = [];
-  let lastShapeId = -1;
+  // Records of a window mostly share their key list and flat records are the common case: one whose keys
+  // are those of the flat record before and whose values are all scalars reuses that shape without looking
+  // up each key or building the shape's key.
+  let flatKeys: readonly string[] = [];
+  let flatNodes: readonly number[] = [];
+  let flatShapeId = -1;
   layout.groupSizes.forEach((size, group) => {
     for (const end = slot + size; slot < end; slot++) {
-      const record = records[layout.slots[slot] ?? 0] ?? {};
-      const keys = Object.keys(record);
+      const index = layout.slots[slot] ?? 0;
+      const record = records[index] ?? {};
+      const keys = keysOf[index] ?? [];
       cells += keys.length;
       if (cells > MAX_CELLS) throw new RangeError(`delta-codec: more than ${MAX_CELLS} fields in one frame`);
-      if (lastShapeId >= 0 && sameKeys(keys, lastKeys)) {
+      if (flatShapeId >= 0 && sameKeys(keys, flatKeys) && allScalars(record, keys)) {
         for (let k = 0; k < keys.length; k++) {
-          const key = keys[k] as string;
-          const value = record[key];
-          if (value === undefined) throw new TypeError(`delta-codec: field "${key}" is undefined, which is not JSON`);
-          const column = columns[lastShape[k] as number] as Column;
-          column.values.push(value);
+          const column = columns[flatNodes[k] as number] as (typeof columns)[number];
+          column.values.push(record[keys[k] as string] as JsonValue);
           column.groups.push(group);
         }
-        recordShapes.push(lastShapeId);
+        recordShapes.push(flatShapeId);
         continue;
       }
-      const shape = keys.map((key) => {
-        let id = columnIds.get(key);
-        if (id === undefined) {
-          id = columns.length;
-          columnIds.set(key, id);
-          columnNames.push(key);
-          columns.push({ values: [], groups: [] });
-        }
-        const value = record[key];
-        if (value === undefined) throw new TypeError(`delta-codec: field "${key}" is undefined, which is not JSON`);
-        columns[id]?.values.push(value);
-        columns[id]?.groups.push(group);
-        return id;
-      });
-      const shapeKey = shape.join(',');
-      let shapeId = shapeIds.get(shapeKey);
-      if (shapeId === undefined) {
-        shapeId = shapes.length;
-        shapeIds.set(shapeKey, shapeId);
-        shapes.push(shape);
+      const entries: number[] = [];
+      const nodes: number[] = [];
+      for (const key of keys) {
+        const node = shredder.keyNode(-1, key);
+        nodes.push(node);
+        shredder.field(entries, node, record[key], group);
       }
+      const shapeId = shredder.shape(entries);
       recordShapes.push(shapeId);
-      lastKeys = keys;
-      lastShape = shape;
-      lastShapeId = shapeId;
+      if (entries.length === keys.length) {
+        flatKeys = keys;
+        flatNodes = nodes;
+        flatShapeId = shapeId;
+      }
     }
   });
 
-  // Column names enter the string table first, then values as the columns are written.
+  // Field names enter the string table first, then values as the columns are written.
   const strings = new StringTable();
   const body = new ByteWriter();
-  body.varint(columnNames.length);
-  for (const name of columnNames) body.varint(strings.index(name));
-  body.varint(shapes.length);
-  for (const shape of shapes) {
-    body.varint(shape.length);
-    for (const id of shape) body.varint(id);
-  }
+  shredder.write(body, strings);
   encodeLayout(body, layout);
   encodeIntColumn(body, recordShapes, layout.groupSizes);
-  for (const column of columns) encodeColumn(body, strings, column.values, column.groups);
+  for (const column of columns) if (column.values.length > 0) encodeColumn(body, strings, column.values, column.groups);
 
   const frame = new ByteWriter();
   frame.u8(FORMAT_VERSION_BYTE);
@@ -121,5 +98,15 @@ export function encodeRecords(records: readonly JsonRecord[], options: EncodeOpt
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether every field is a scalar (undefined included: the slow path reports it). */
+function allScalars(record: JsonRecord, keys: readonly string[]): boolean {
+  for (let k = 0; k < keys.length; k++) {
+    const value = record[keys[k] as string];
+    if (typeof value === 'object' && value !== null) return false;
+    if (value === undefined) return false;
+  }
   return true;
 }
