@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { z } from 'zod';
 import { topicCatalog, type TopicOverrides } from '@deltastream/contracts';
-import { createKafkaClient, ensureTopics, useKafkaSecurity } from '@deltastream/kafka';
+import { createKafkaClient, ensureTopics, retryRetriable, useKafkaSecurity } from '@deltastream/kafka';
 import { createLogger, installMetrics, installTracing, type Logger } from '@deltastream/observability';
 import { ConfigError, httpTimeoutsOf, kafkaSecurityFrom, parseConfig, type kafkaEnvSchema } from './config';
 import { tuneGarbageCollector } from './gc-tuning';
@@ -116,7 +116,7 @@ async function runEnsureTopics<Schema extends z.ZodType>(definition: ServiceDefi
   const admin = createKafkaClient({ clientId: `deltastream-${definition.name}-ensure-topics`, brokers, logger }).admin();
   await admin.connect();
   try {
-    const result = await ensureTopics(admin, Object.values(topicCatalog(topics)), logger);
+    const result = await retryRetriable('ensuring topics', () => ensureTopics(admin, Object.values(topicCatalog(topics)), logger), logger);
     logger.info(result, 'topics ensured');
   } finally {
     await admin.disconnect();

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import type { Admin, Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
 import { topicCatalog, type TopicName, type TopicOverrides, type TopicSpec } from '@deltastream/contracts';
-import { createKafkaClient, ensureTopics, kafkaReady, KafkaDeadLetterSink, ProtoProducer } from '@deltastream/kafka';
+import { createKafkaClient, ensureTopics, kafkaReady, KafkaDeadLetterSink, ProtoProducer, retryRetriable } from '@deltastream/kafka';
 import { installMetrics, type Logger } from '@deltastream/observability';
 import { createRedisClient, redisReady } from '@deltastream/redis';
 import { HealthController } from './health.controller';
@@ -32,7 +32,9 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.admin.connect();
-    await ensureTopics(this.admin, Object.values(this.topics), this.logger);
+    // On a broker that has just started, or while another service creates the same topics, metadata can
+    // lag (UNKNOWN_TOPIC_OR_PARTITION, retriable): that must delay the start, not fail it.
+    await retryRetriable('ensuring topics', () => ensureTopics(this.admin, Object.values(this.topics), this.logger), this.logger);
     await this.producer.connect();
     this.readiness.register('kafka', () => kafkaReady(this.admin));
     this.logger.info('connected to Kafka');
