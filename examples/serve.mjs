@@ -95,4 +95,5 @@ server.on('error', (error) => {
 server.listen(Number(args.port), args.host, () => {
   const { port } = server.address();
   console.log(`browser example: http://${args.host}:${port}/  (edge: ${edge.origin})`);
+  console.log(`live page: http://${args.host}:${port}/live.html  (every stream's latest state and the bytes saved)`);
 });

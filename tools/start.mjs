@@ -106,8 +106,23 @@ for (const service of services) {
   console.log(`✔ ${service.name.padEnd(14)} http://127.0.0.1:${service.port}  ${service.role}`);
 }
 
+// The live page: the SDK from the built package, served with a pass-through to the edge on a free port.
+console.log('building the client package for the live page…');
+let livePage = '(not started: see the lines above)';
+if (spawnSync(process.execPath, [path.join(root, 'libs/client/scripts/package.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0) {
+  const serve = spawn(process.execPath, [path.join(root, 'examples/serve.mjs'), '--edge', 'http://127.0.0.1:8080'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.set('live page', serve);
+  let printed = '';
+  serve.stdout.on('data', (chunk) => (printed += chunk));
+  const listening = await waitFor(async () => /live page: (\S+)/.test(printed), 10_000, 100);
+  livePage = listening ? /live page: (\S+)/.exec(printed)[1] : '(examples/serve.mjs did not start)';
+} else {
+  console.error('✘ the client package did not build: no live page');
+}
+
 console.log(`
 Deltastream is running. Where to look:
+  live page            ${livePage}   (latest state per stream, bytes saved vs per-event JSON)
   live records (SSE)   curl -N 'http://127.0.0.1:8080/v1/sse?streams=sensors&from=latest'
   frames (WebSocket)   ws://127.0.0.1:8080/v1/ws  then send {"type":"subscribe","streams":["sensors","trades"],"from":"earliest"}
   gRPC                 grpcurl -plaintext -d '{"streams":["trades"]}' 127.0.0.1:50051 deltastream.v1.DeliveryService/Subscribe
