@@ -13,6 +13,7 @@ import { RedisRejectMemory } from './redis/redis-reject-memory';
 import { RedisReplayGuard } from './redis/redis-replay-guard';
 import { IngestCoordinator } from './polling/coordinator';
 import { RedisCursorStore } from './redis/redis-cursor-store';
+import { RedisSnapshotStore } from './redis/redis-snapshot-store';
 import { RedisLeases } from './redis/redis-leases';
 import { defaultFetchPolicy, HttpPageFetcher, RequestBudget, type UpstreamAccess } from './upstream/http-page-fetcher';
 
@@ -49,6 +50,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.replays = new RedisReplayGuard(redis, config.TOPIC_NAMESPACE);
     const store = new RedisCursorStore(redis, config.TOPIC_NAMESPACE);
+    const snapshots = new RedisSnapshotStore(redis, config.TOPIC_NAMESPACE);
     const fetchers = new Map(this.sources.map((s) => [s.config.id, new HttpPageFetcher(s.headers, defaultFetchPolicy, Date.now, upstreamAccess(s))]));
     const polled = this.sources.filter((s) => s.config.poll);
     this.coordinator = new IngestCoordinator(
@@ -56,6 +58,7 @@ export class IngestRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       new RedisLeases(redis, config.TOPIC_NAMESPACE),
       (source) => ({
         store,
+        snapshots,
         fetcher: fetchers.get(source.id) as HttpPageFetcher,
         changes: this.pollChanges,
         rejects: this.rejects,

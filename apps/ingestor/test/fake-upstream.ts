@@ -22,6 +22,11 @@ export class FakeUpstream {
   /** Fails this fraction of requests (deterministic sequence) with 500 or 429. */
   stormRate = 0;
   requests = 0;
+  /**
+   * Serve `records` as a plain list (no cursor, no version): `limit` per page, `?page=n`, a `Link: rel="next"`
+   * header while more follow — what a `snapshot` source walks.
+   */
+  plainList = false;
   private server: Server | undefined;
   private stormCounter = 0;
 
@@ -62,6 +67,14 @@ export class FakeUpstream {
     if (fault?.kind === 'oversize') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"items": [${'"x",'.repeat(Math.ceil(fault.bytes / 4))}"x"]}`);
+      return;
+    }
+    if (this.plainList) {
+      const limit = Number(url.searchParams.get('limit') ?? '100');
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const items = this.records.slice((page - 1) * limit, page * limit);
+      const next = page * limit < this.records.length ? { link: `<http://${req.headers.host}/changes?page=${page + 1}&limit=${limit}>; rel="next"` } : {};
+      res.writeHead(200, { 'content-type': 'application/json', ...next }).end(JSON.stringify({ items }));
       return;
     }
     // ISO-8601, or epoch milliseconds for sources with an epoch-ms cursor.

@@ -201,6 +201,45 @@ describe('ingestor against the real broker and Redis', () => {
     expect([...keysOf(events)].sort()).toEqual(fake.records.map((r, i) => `${i % 2 ? 'us' : 'ak'}:c${i}@${Date.UTC(2026, 0, 1) + i * 1000}`).sort());
   });
 
+  it('a snapshot source (a plain list, no cursor, no version) emits each entity once, then only changes and tombstones — across a kill -9 too', async () => {
+    const { fake, url } = await upstream();
+    fake.plainList = true;
+    const sourceId = `list-${randomUUID().slice(0, 8)}`;
+    const item = (id: number, name = `item ${id}`) => ({ id, name, updated_at: at(0) });
+    fake.records = [1, 2, 3, 4, 5].map((id) => item(id));
+    const yaml = `
+  - id: ${sourceId}
+    stream: things
+    url: ${url}
+    recordsPath: items
+    snapshot: {}
+    page: { param: limit, size: 2 }
+    pollIntervalMs: 50
+`;
+    const { topics, start, read } = scenario(yaml);
+    const first = await start('a');
+    const events = await read(topics.events.name, ChangeEventSchema);
+    const seen = () => events.records.map((r) => `${r.message.entityId}@${r.message.version}${r.message.deleted ? ' deleted' : ''}`);
+    await eventually(() => events.records.length >= 5, 30_000, () => `5 events (have ${seen().join(', ')})`);
+
+    fake.records = [item(1), item(2, 'renamed'), item(3), item(5), item(6)];
+    await eventually(() => events.records.length >= 8, 30_000, () => `8 events (have ${seen().join(', ')})`);
+    const tombstone = events.records.find((r) => r.message.deleted);
+    expect(JSON.parse(tombstone?.message.recordJson === '' ? JSON.stringify(tombstone?.message.record ?? {}) : (tombstone?.message.recordJson ?? '{}'))).toEqual({ id: 4, $deleted: true });
+
+    // kill -9 and a new replica: the stored hashes carry over, nothing is emitted again.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await start('b');
+    const requestsAfter = fake.requests;
+    await eventually(() => fake.requests >= requestsAfter + 9, 30_000, () => 'three more walks of the list');
+    fake.records = [item(1), item(2, 'renamed'), item(3), item(5), item(6, 'changed')];
+    await eventually(() => events.records.length >= 9, 30_000, () => `9 events (have ${seen().join(', ')})`);
+    const requestsAtEnd = fake.requests;
+    await eventually(() => fake.requests >= requestsAtEnd + 6, 30_000, () => 'two more walks');
+    expect(seen().sort()).toEqual(['1@1', '2@1', '2@2', '3@1', '4@1', '4@2 deleted', '5@1', '6@1', '6@2'].sort());
+  });
+
   it('loses nothing through a 5xx/429 storm and a kill -9 restart', async () => {
     const { fake, url } = await upstream();
     const sourceId = `storm-${randomUUID().slice(0, 8)}`;

@@ -4,11 +4,13 @@ import { createLogger } from '@deltastream/observability';
 import { createRedisClient } from '@deltastream/redis';
 import { RedisCursorStore } from '../src/redis/redis-cursor-store';
 import { RedisLeases } from '../src/redis/redis-leases';
+import { RedisSnapshotStore } from '../src/redis/redis-snapshot-store';
 
 describe('Redis lease and fenced cursor (real Redis)', () => {
   let redis: Redis;
   let leases: RedisLeases;
   let store: RedisCursorStore;
+  let snapshots: RedisSnapshotStore;
 
   beforeAll(async () => {
     redis = createRedisClient(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', createLogger('redis-adapters-it', 'warn'));
@@ -16,6 +18,7 @@ describe('Redis lease and fenced cursor (real Redis)', () => {
     const namespace = `it-${randomUUID().slice(0, 8)}`;
     leases = new RedisLeases(redis, namespace);
     store = new RedisCursorStore(redis, namespace);
+    snapshots = new RedisSnapshotStore(redis, namespace);
   });
 
   afterAll(() => redis.disconnect());
@@ -48,6 +51,23 @@ describe('Redis lease and fenced cursor (real Redis)', () => {
     expect(await store.commit(source, newFence, { value: 't20', position: 20 }, [{ key: 'e2\u00001', position: 20 }], 15)).toBe('committed');
     // Keys older than the horizon (15) are forgotten with the same atomic write.
     expect(await store.seen(source, ['e1\u00001', 'e2\u00001'])).toEqual([false, true]);
+  });
+
+  it('keeps snapshot states under the fence: a stale token writes nothing; gone entities are not live; id fields holding "|" survive', async () => {
+    const source = `snapshot-${randomUUID()}`;
+    const oldFence = (await leases.acquire(source, 'a', 60_000)) as number;
+    const idFields = JSON.stringify({ id: 'a|b' });
+    // More entries than one Lua call takes (1000): the batches all land.
+    const many = Array.from({ length: 2500 }, (_, i) => ({ entityId: `e${i}`, state: { version: 1, hash: `h${i}`, idFields: JSON.stringify({ id: `e${i}` }) } }));
+    expect(await snapshots.commit(source, oldFence, [...many, { entityId: 'a|b', state: { version: 3, hash: 'h', idFields } }, { entityId: 'gone', state: { version: 2, hash: '', idFields: '{}' } }])).toBe('committed');
+    expect(await snapshots.states(source, ['a|b', 'gone', 'never', 'e2499'])).toEqual([{ version: 3, hash: 'h', idFields }, { version: 2, hash: '', idFields: '{}' }, undefined, many[2499]?.state]);
+    const live = await snapshots.live(source);
+    expect(live).toHaveLength(2501);
+    expect(live.some((entry) => entry.entityId === 'gone')).toBe(false);
+    await leases.release(source, 'a', oldFence);
+    await leases.acquire(source, 'b', 60_000);
+    expect(await snapshots.commit(source, oldFence, [{ entityId: 'a|b', state: { version: 4, hash: 'x', idFields } }])).toBe('fenced');
+    expect((await snapshots.states(source, ['a|b']))[0]?.version).toBe(3);
   });
 
   it('counts live replicas by heartbeat and forgets silent ones', async () => {

@@ -76,4 +76,21 @@ describe('entityIdReader', () => {
     expect(() => entityIdReader([])).toThrow();
     expect(() => entityIdReader('')).toThrow();
   });
+
+  it('projects the id fields of a record at their paths, with their values as they are', () => {
+    const record = { id: 7, properties: { net: 'ci', code: '123', mag: 2.1 }, '__proto__': 'x', other: true };
+    expect(entityIdReader('id').idFields(record)).toEqual({ id: 7 });
+    expect(entityIdReader(['properties.net', '/properties/code']).idFields(record)).toEqual({ properties: { net: 'ci', code: '123' } });
+    const tricky = entityIdReader('/__proto__').idFields(JSON.parse('{"__proto__": "own"}'));
+    expect(Object.keys(tricky)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(tricky)).toBe(Object.prototype);
+    expect(entityIdReader('missing').idFields(record)).toEqual({});
+    // Whatever the record, reading the id back from its projection gives the same id.
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.oneof(fc.string({ minLength: 1 }), fc.integer(), fc.dictionary(fc.constantFrom('a', 'b'), fc.oneof(fc.string({ minLength: 1 }), fc.integer())))), (value) => {
+        const reader = entityIdReader(['a', 'b.a', '/c']);
+        expect(reader.idOf(reader.idFields(value))).toBe(reader.idOf(value));
+      }),
+    );
+  });
 });

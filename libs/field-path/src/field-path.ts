@@ -5,6 +5,8 @@ export interface FieldPath {
   readonly text: string;
   /** The top-level key the path starts at (undefined for the empty path). */
   readonly rootKey: string | undefined;
+  /** The keys (or array indices, as text) the path steps through. */
+  readonly segments: readonly string[];
   /** The value at the path, or undefined when any step is missing or not an object/array. */
   read(value: unknown): unknown;
 }
@@ -17,7 +19,7 @@ const INDEX = /^(0|[1-9]\d{0,9})$/;
  */
 export function parseFieldPath(text: string): FieldPath {
   const segments = text === '' ? [] : text.startsWith('/') ? pointerSegments(text) : dottedSegments(text);
-  return { text, rootKey: segments[0], read: segments.length === 1 ? readOne(segments[0] as string) : (value) => readAll(value, segments) };
+  return { text, rootKey: segments[0], segments, read: segments.length === 1 ? readOne(segments[0] as string) : (value) => readAll(value, segments) };
 }
 
 function dottedSegments(text: string): string[] {
@@ -82,6 +84,11 @@ export interface EntityIdReader {
   read(record: unknown): EntityIdOutcome;
   /** The id, or undefined when a part is missing or not a string or number (no allocation on the hot path). */
   idOf(record: unknown): string | undefined;
+  /**
+   * A new object holding only the id's fields, at their paths and with their values as they are (`{ properties:
+   * { net: 'ci', code: '123' } }`): what identifies the record without the rest of it. Array steps become keys.
+   */
+  idFields(record: unknown): Record<string, unknown>;
 }
 
 export function entityIdReader(spec: string | readonly string[]): EntityIdReader {
@@ -106,6 +113,28 @@ export function entityIdReader(spec: string | readonly string[]): EntityIdReader
         parts.push(text);
       }
       return { ok: true, id: joinIdParts(parts) };
+    },
+    idFields(record) {
+      const out: Record<string, unknown> = {};
+      for (const path of paths) {
+        const value = path.read(record);
+        if (value === undefined) continue;
+        let target = out;
+        path.segments.forEach((segment, i) => {
+          if (i === path.segments.length - 1) {
+            Object.defineProperty(target, segment, { value, enumerable: true, writable: true, configurable: true });
+            return;
+          }
+          const next = Object.hasOwn(target, segment) ? target[segment] : undefined;
+          if (typeof next === 'object' && next !== null) target = next as Record<string, unknown>;
+          else {
+            const created: Record<string, unknown> = {};
+            Object.defineProperty(target, segment, { value: created, enumerable: true, writable: true, configurable: true });
+            target = created;
+          }
+        });
+      }
+      return out;
     },
     idOf(record) {
       if (paths.length === 1) {

@@ -11,3 +11,4 @@ export * from './json-depth';
 export * from './source-check';
 export * from './paging';
 export * from './rejects';
+export * from './snapshot';

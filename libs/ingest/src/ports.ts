@@ -59,6 +59,8 @@ export interface IngestedChange {
   readonly observedAtMs: number;
   readonly record: JsonObject;
   readonly recovery: boolean;
+  /** A tombstone: the entity is gone from a snapshot source's list (`record` holds its id fields). */
+  readonly deleted?: boolean;
 }
 
 /** Port: publishes changes; resolves only once the broker acknowledged all of them (acks=all). */

@@ -14,7 +14,9 @@ export type RejectKind =
   | 'wrong_type'
   | 'cursor_backwards'
   | 'response_too_large'
-  | 'http_error';
+  | 'http_error'
+  | 'snapshot_too_large'
+  | 'snapshot_mass_delete';
 
 export interface AcceptedRecord {
   readonly ok: true;
@@ -84,17 +86,10 @@ function compiledShape(source: RecordShape): CompiledShape {
 
 /** Checks one upstream record against the source's declared shape (every field named by a path). */
 export function acceptRecord(raw: unknown, source: RecordShape): AcceptedRecord | RejectedRecord {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, kind: 'not_an_object', reason: `record is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`, original: raw };
-  }
-  const record = raw as JsonObject;
+  const identified = identify(raw, source);
+  if (!identified.ok) return identified;
+  const { record, entityId } = identified;
   const shape = compiledShape(source);
-  const id = shape.id.read(record);
-  if (!id.ok) {
-    if (id.problem === 'missing') return { ok: false, kind: 'missing_id', reason: `record has no id field "${id.path}"`, original: raw };
-    return { ok: false, kind: 'wrong_type', reason: `id field "${id.path}" is ${kindOf(id.value)}, expected a string or number`, original: raw };
-  }
-  const entityId = id.id;
   const versionValue = shape.version.read(record);
   if (versionValue === undefined || versionValue === null || versionValue === '') {
     return { ok: false, kind: 'missing_version', reason: `record ${entityId} has no version field "${source.versionField}"`, original: raw };
@@ -113,12 +108,39 @@ export function acceptRecord(raw: unknown, source: RecordShape): AcceptedRecord 
     }
     cursorValue = String(rawCursor);
   }
-  let occurredAtMs: number | undefined;
-  if (shape.occurredAt !== undefined) {
-    const occurredAt = shape.occurredAt.read(record);
-    occurredAtMs = positionOf(occurredAt, typeof occurredAt === 'number' ? 'epoch-ms' : 'iso8601');
+  return { ok: true, record, entityId, version, position, cursorValue, occurredAtMs: occurredAtOf(record, shape) };
+}
+
+/** A record of a `snapshot` source: checked for an id (and its event time) alone — such lists carry no version. */
+export function acceptSnapshotRecord(raw: unknown, source: RecordShape): { readonly ok: true; readonly record: JsonObject; readonly entityId: string; readonly occurredAtMs?: number } | RejectedRecord {
+  const identified = identify(raw, source);
+  if (!identified.ok) return identified;
+  return { ...identified, occurredAtMs: occurredAtOf(identified.record, compiledShape(source)) };
+}
+
+/** The record as an object with its entity id, or why it is refused. */
+function identify(raw: unknown, source: RecordShape): { readonly ok: true; readonly record: JsonObject; readonly entityId: string } | RejectedRecord {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, kind: 'not_an_object', reason: `record is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`, original: raw };
   }
-  return { ok: true, record, entityId, version, position, cursorValue, occurredAtMs };
+  const record = raw as JsonObject;
+  const id = compiledShape(source).id.read(record);
+  if (!id.ok) {
+    if (id.problem === 'missing') return { ok: false, kind: 'missing_id', reason: `record has no id field "${id.path}"`, original: raw };
+    return { ok: false, kind: 'wrong_type', reason: `id field "${id.path}" is ${kindOf(id.value)}, expected a string or number`, original: raw };
+  }
+  return { ok: true, record, entityId: id.id };
+}
+
+function occurredAtOf(record: JsonObject, shape: CompiledShape): number | undefined {
+  if (shape.occurredAt === undefined) return undefined;
+  const occurredAt = shape.occurredAt.read(record);
+  return positionOf(occurredAt, typeof occurredAt === 'number' ? 'epoch-ms' : 'iso8601');
+}
+
+/** The id fields of a record at their paths (a tombstone's record). */
+export function idFieldsOf(record: JsonObject, source: RecordShape): JsonObject {
+  return compiledShape(source).id.idFields(record);
 }
 
 function kindOf(value: unknown): string {

@@ -60,4 +60,12 @@ describe('checkPage', () => {
     expect(away.next).toBeUndefined();
     expect(away.hints).toContain("next link https://elsewhere.example/feed?page=2 leaves the source's origin http://127.0.0.1:9; not followed");
   });
+
+  it('checks a snapshot source for ids alone (its versions count changes), and warns when the walk would stop at a full page', () => {
+    const check = checkPage(source('    recordsPath: features\n    snapshot: {}\n    page: { param: limit, size: 3 }'), feed, {});
+    expect(check.usable).toBe(true);
+    expect(check.refused).toEqual([]);
+    expect(check.accepted.map((r) => [r.entityId, r.version])).toEqual([1, 2, 3].map((i) => [`us${i}`, '(counts changes: 1 when first seen)']));
+    expect(check.hints).toEqual([expect.stringMatching(/entities on later pages would be tombstoned$/)]);
+  });
 });

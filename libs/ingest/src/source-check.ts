@@ -3,7 +3,7 @@
 import type { SourceConfig } from '@deltastream/suite-config';
 import { formatPosition } from './cursor';
 import { advance, initialCursor, pageRequest, type PageRequest } from './paging';
-import { acceptRecord, atPath, recordsOf, type AcceptedRecord, type RejectKind } from './records';
+import { acceptRecord, acceptSnapshotRecord, atPath, recordsOf, type AcceptedRecord, type RejectKind } from './records';
 
 export interface PageCheck {
   /** Records found at `recordsPath`, or undefined when there is no array there. */
@@ -69,7 +69,8 @@ export function checkPage(source: SourceConfig, body: unknown, headers: Readonly
   const accepted: AcceptedRecord[] = [];
   const refused: { index: number; kind: RejectKind; reason: string }[] = [];
   list.forEach((raw, index) => {
-    const checked = acceptRecord(raw, source);
+    // A snapshot source's versions are not read but derived: they count each entity's changes.
+    const checked = source.snapshot === undefined ? acceptRecord(raw, source) : snapshotRecord(raw, source);
     if (checked.ok) accepted.push(checked);
     else refused.push({ index, kind: checked.kind, reason: checked.reason });
   });
@@ -82,7 +83,7 @@ export function checkPage(source: SourceConfig, body: unknown, headers: Readonly
     if (hint) hints.push(hint);
   }
   for (const [label, path] of [
-    ['version field', source.versionField],
+    ['version field', source.snapshot === undefined ? source.versionField : undefined],
     ['cursor field', source.cursor.mode === 'field' ? source.cursor.field : undefined],
     ['event time field', source.occurredAtField],
   ] as const) {
@@ -101,7 +102,12 @@ export function checkPage(source: SourceConfig, body: unknown, headers: Readonly
     hints.push(`the cursor would not move past ${formatPosition(stored.position, cursor.format)}: no accepted record has a "${cursor.field}" value`);
   }
   if (cursor.mode !== 'field' && next === undefined && list.length >= source.page.size) {
-    hints.push(`a full page but no next page from cursor mode ${cursor.mode}${cursor.mode === 'token' ? ` (${cursor.from} "${cursor.path}")` : ''}: the source would poll this page again`);
+    hints.push(`a full page but no next page from cursor mode ${cursor.mode}${cursor.mode === 'token' ? ` (${cursor.from} "${cursor.path}")` : ''}: ${source.snapshot === undefined ? 'the source would poll this page again' : 'each walk of the list would end here, and entities on later pages would be tombstoned'}`);
   }
   return { records: list.length, accepted, refused, next, hints, usable: list.length === 0 || accepted.length > 0 };
+}
+
+function snapshotRecord(raw: unknown, source: SourceConfig): ReturnType<typeof acceptRecord> {
+  const checked = acceptSnapshotRecord(raw, source);
+  return checked.ok ? { ...checked, version: '(counts changes: 1 when first seen)' } : checked;
 }

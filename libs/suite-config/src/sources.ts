@@ -140,7 +140,8 @@ export const sourceSchema = z
     id,
     stream: id,
     url: z.url({ protocol: /^https?$/ }),
-    cursor: z.discriminatedUnion('mode', [fieldCursorSchema, tokenCursorSchema, linkCursorSchema, pageCursorSchema]),
+    /** Required, but for `snapshot` sources (which default to following `Link: rel="next"` headers). */
+    cursor: z.discriminatedUnion('mode', [fieldCursorSchema, tokenCursorSchema, linkCursorSchema, pageCursorSchema]).optional(),
     /**
      * A boolean in the body saying whether more pages follow (`has_more`, `meta.hasNext`): with it, token and
      * page cursors ask for the next page while it is true instead of while pages come back full.
@@ -176,7 +177,7 @@ export const sourceSchema = z
      * topics must then read `record_json` (docs/topics.md).
      */
     recordFormat: z.enum(['struct', 'json']).default('struct'),
-    /** Path to the version of a record (`version`, `properties.updated`). */
+    /** Path to the version of a record (`version`, `properties.updated`); unused by `snapshot` sources. */
     versionField: fieldPath().default('version'),
     /** Path to the event time of a record (ISO-8601 or epoch ms); observed time is used when absent. */
     occurredAtField: fieldPath().optional(),
@@ -210,8 +211,37 @@ export const sourceSchema = z
       .optional(),
     /** Disable polling (push-only sources). */
     poll: z.boolean().default(true),
+    /**
+     * For a plain list endpoint with no change cursor and no version: every poll walks the whole list (its pages
+     * by the cursor mode: `link` (the default here), `page` or `token`), keeps a content hash per entity in Redis
+     * (shared by replicas, fenced like a cursor) and emits only the entities that appeared or changed, with a
+     * version that counts the entity's changes — and, for those gone from a complete walk, a tombstone.
+     */
+    snapshot: z
+      .object({
+        /** Emit a tombstone (ChangeEvent `deleted`, record = the id fields and `deletedField: true`) for an entity gone from the list. */
+        tombstones: z.boolean().default(true),
+        /** The key a tombstone record marks the deletion with. */
+        deletedField: z.string().min(1).default('$deleted'),
+        /** Most entities one walk may hold; a longer list is refused (dead letter, stalled) rather than held in memory. */
+        maxEntities: z.number().int().min(1).max(10_000_000).default(100_000),
+        /**
+         * A walk that would tombstone more than this fraction of the known entities at once (an upstream that
+         * answered an empty list by mistake) withholds the tombstones and dead-letters why. 1: never withheld.
+         */
+        maxDeleteFraction: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((source, ctx) => {
+    if (source.snapshot !== undefined && source.cursor?.mode === 'field') {
+      ctx.addIssue({ code: 'custom', path: ['cursor', 'mode'], message: 'a snapshot source walks the whole list each poll: its pages follow a link, page or token cursor, not a field cursor' });
+    }
+    if (source.snapshot === undefined && source.cursor === undefined) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'required (or `snapshot` for a list endpoint without a cursor)' });
+  })
+  .transform((source) => ({ ...source, cursor: source.cursor ?? linkCursorSchema.parse({ mode: 'link' }) }));
 
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type FieldCursorConfig = z.output<typeof fieldCursorSchema>;
@@ -219,3 +249,4 @@ export type TokenCursorConfig = z.output<typeof tokenCursorSchema>;
 export type UpstreamAuthConfig = z.output<typeof upstreamAuthSchema>;
 export type LinkCursorConfig = z.output<typeof linkCursorSchema>;
 export type PageCursorConfig = z.output<typeof pageCursorSchema>;
+export type SnapshotConfig = NonNullable<SourceConfig['snapshot']>;

@@ -125,6 +125,16 @@ ${fields}
     expect(problemsOf(quakes('    cursor: { mode: field, field: updated, param: since, initial: 0 }'))).toEqual([expect.stringMatching(/^sources\.0\.cursor\.initial: 0 is not a valid iso8601 value/)]);
   });
 
+  it('reads a snapshot source: no cursor needed (Link headers followed), a field cursor refused, a cursor still required otherwise', () => {
+    const source = parseSuiteConfig(quakes('    snapshot: {}')).sources[0];
+    expect(source?.snapshot).toEqual({ tombstones: true, deletedField: '$deleted', maxEntities: 100_000, maxDeleteFraction: 0.5 });
+    expect(source?.cursor).toMatchObject({ mode: 'link', from: 'header', rel: 'next' });
+    expect(parseSuiteConfig(quakes('    snapshot: { tombstones: false }\n    cursor: { mode: page, param: page }')).sources[0]?.cursor).toMatchObject({ mode: 'page' });
+    expect(problemsOf(quakes('    snapshot: {}\n    cursor: { mode: field, field: updated, param: since }'))).toEqual([expect.stringMatching(/^sources\.0\.cursor\.mode: a snapshot source walks the whole list/)]);
+    expect(problemsOf(quakes('    versionField: v'))).toEqual([expect.stringMatching(/^sources\.0\.cursor: required \(or `snapshot`/)]);
+    expect(problemsOf(quakes('    snapshot: { maxDeleteFraction: 2 }'))).toEqual([expect.stringMatching(/^sources\.0\.snapshot\.maxDeleteFraction/)]);
+  });
+
   it('refuses duplicate source ids and stream names', () => {
     const text = `${minimal}  - name: sensors\n`.replace('id: demo-trades', 'id: demo-sensors');
     expect(problemsOf(text)).toEqual(['sources.1.id: duplicate source id "demo-sensors"', 'streams.1.name: duplicate stream "sensors"']);

@@ -65,6 +65,7 @@ export class KafkaChangeSink implements ChangeSink {
       record: format === 'struct' ? (change.record as ProtoJsonObject) : undefined,
       ingestKind: change.recovery && this.kind === IngestKind.POLL ? IngestKind.RECOVERY : this.kind,
       recordJson: format === 'json' ? JSON.stringify(change.record) : '',
+      deleted: change.deleted === true,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fairShare, preferenceOrder, type PollerDeps } from '@deltastream/ingest';
+import { fairShare, preferenceOrder, type PollerDeps, type SnapshotStore } from '@deltastream/ingest';
 import type { Logger } from '@deltastream/observability';
 import type { SourceConfig } from '@deltastream/suite-config';
 import type { RedisLeases } from '../redis/redis-leases';
@@ -35,7 +35,7 @@ export class IngestCoordinator {
   constructor(
     private readonly sources: readonly SourceConfig[],
     private readonly leases: RedisLeases,
-    private readonly depsFor: (source: SourceConfig) => PollerDeps,
+    private readonly depsFor: (source: SourceConfig) => PollerDeps & { readonly snapshots?: SnapshotStore },
     private readonly hooks: LoopHooks,
     private readonly logger: Logger,
     private readonly options: CoordinatorOptions,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LeaseLostError, SourcePoller, type PollerDeps } from '@deltastream/ingest';
+import { LeaseLostError, SnapshotPoller, SourcePoller, type PollerDeps, type SnapshotStore } from '@deltastream/ingest';
 import type { SourceConfig } from '@deltastream/suite-config';
 import { inSpan, SpanKind, type Logger } from '@deltastream/observability';
 import { UpstreamError } from '../upstream/http-page-fetcher';
@@ -24,6 +24,13 @@ export function stalledBackoffMs(pollIntervalMs: number, stalls: number, maxMs: 
   return Math.min(maxMs, pollIntervalMs * 2 ** Math.min(Math.max(0, stalls), 30));
 }
 
+/** A list walk for `snapshot` sources, the incremental fetch for the others. */
+function pollerFor(source: SourceConfig, fence: number, deps: PollerDeps & { readonly snapshots?: SnapshotStore }): SourcePoller | SnapshotPoller {
+  if (source.snapshot === undefined) return new SourcePoller(source, fence, deps);
+  if (deps.snapshots === undefined) throw new Error(`source ${source.id} is a snapshot source but no snapshot store was given`);
+  return new SnapshotPoller(source, fence, { ...deps, snapshots: deps.snapshots });
+}
+
 /**
  * Polls one owned source until `signal` aborts or the lease is lost: page until caught up, then wait the
  * poll interval. Errors (upstream storms, broker trouble, an open circuit) never end the loop: the next
@@ -32,13 +39,13 @@ export function stalledBackoffMs(pollIntervalMs: number, stalls: number, maxMs: 
 export async function runSourceLoop(
   source: SourceConfig,
   fence: number,
-  deps: PollerDeps,
+  deps: PollerDeps & { readonly snapshots?: SnapshotStore },
   hooks: LoopHooks,
   logger: Logger,
   signal: AbortSignal,
   stalledMaxBackoffMs = 300_000,
 ): Promise<'aborted' | 'lease_lost'> {
-  const poller = new SourcePoller(source, fence, deps);
+  const poller = pollerFor(source, fence, deps);
   const log = logger.child({ source: source.id, fence });
   let failures = 0;
   let stalls = 0;

@@ -4,7 +4,7 @@
  */
 export function sourceKeys(namespace: string, sourceId: string) {
   const base = `ds:${namespace}:ingest:{${sourceId}}`;
-  return { cursor: `${base}:cursor`, seen: `${base}:seen`, fence: `${base}:fence`, lease: `${base}:lease`, rejected: (fingerprint: string) => `${base}:rejected:${fingerprint}`, webhook: (signature: string) => `${base}:webhook:${signature}` };
+  return { cursor: `${base}:cursor`, snapshot: `${base}:snapshot`, seen: `${base}:seen`, fence: `${base}:fence`, lease: `${base}:lease`, rejected: (fingerprint: string) => `${base}:rejected:${fingerprint}`, webhook: (signature: string) => `${base}:webhook:${signature}` };
 }
 
 /** Live ingestor replicas of a namespace (a sorted set scored by last heartbeat). */

@@ -44,6 +44,10 @@ function writeChangeEvent(w: WireWriter, event: ChangeEvent): void {
     w.int32(event.ingestKind);
   }
   writeString(w, 10, event.recordJson);
+  if (event.deleted) {
+    w.tag(11, Wire.Varint);
+    w.int32(1);
+  }
 }
 
 function writeString(w: WireWriter, field: number, value: string): void {
@@ -102,6 +106,7 @@ export function readChangeHead(bytes: Uint8Array): ChangeHead | undefined {
       },
       record: (end) => void readStruct(reader, end, false),
       ingestKind: () => undefined,
+      deleted: () => undefined,
     });
     return head;
   } catch (error) {
@@ -112,7 +117,7 @@ export function readChangeHead(bytes: Uint8Array): ChangeHead | undefined {
 
 /** A whole ChangeEvent ending at `end`, shaped as protobuf-es returns it (throws OffFastPath). */
 export function readChangeEvent(reader: WireReader, end: number): ChangeEvent {
-  const event = { $typeName: 'deltastream.v1.ChangeEvent', source: '', stream: '', entityId: '', version: '', cursor: '', ingestKind: 0, recordJson: '' } as ChangeEvent;
+  const event = { $typeName: 'deltastream.v1.ChangeEvent', source: '', stream: '', entityId: '', version: '', cursor: '', ingestKind: 0, recordJson: '', deleted: false } as ChangeEvent;
   readChangeFields(reader, end, {
     string: (field) => {
       const value = reader.string();
@@ -133,6 +138,9 @@ export function readChangeEvent(reader: WireReader, end: number): ChangeEvent {
     ingestKind: (kind) => {
       event.ingestKind = kind;
     },
+    deleted: (deleted) => {
+      event.deleted = deleted;
+    },
   });
   return event;
 }
@@ -144,6 +152,8 @@ interface ChangeFieldVisitor {
   /** Field 8: the Struct body up to `end` is at the reader. */
   record(end: number): void;
   ingestKind(kind: number): void;
+  /** Field 11. */
+  deleted(deleted: boolean): void;
 }
 
 function readChangeFields(reader: WireReader, end: number, visit: ChangeFieldVisitor): void {
@@ -179,6 +189,10 @@ function readChangeFields(reader: WireReader, end: number, visit: ChangeFieldVis
       case 9:
         reader.expect(tag, Wire.Varint);
         visit.ingestKind(reader.int32());
+        break;
+      case 11:
+        reader.expect(tag, Wire.Varint);
+        visit.deleted(reader.bool());
         break;
       default:
         throw new OffFastPath(`unknown field ${field}`);
