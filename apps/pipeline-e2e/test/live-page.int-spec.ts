@@ -9,7 +9,7 @@ import { eventually, freePort, startService, waitForStatus, type RunningService 
 // The live page `npm start` serves (examples/browser/live.html through examples/serve.mjs, the SDK from the
 // built package) in headless Chromium against the real pipeline: the demo upstream, the five services, Kafka
 // and Redis. The chart and the tables fill, and the bytes the page says it received agree with what the
-// edge's own metrics say it wrote. A screenshot is kept in .cache/test-results/.
+// edge's own metrics say it wrote. Screenshots are kept in .cache/screenshots/.
 
 const root = path.resolve(__dirname, '../../..');
 const SERVICES = ['ingestor', 'windower', 'enricher', 'compressor', 'delivery-edge'] as const;
@@ -126,8 +126,8 @@ describe('the live page', () => {
           ),
         };
       });
-      mkdirSync(path.join(root, '.cache/test-results'), { recursive: true });
-      await page.screenshot({ path: path.join(root, `.cache/test-results/live-page-${transport}.png`) });
+      mkdirSync(path.join(root, '.cache/screenshots'), { recursive: true });
+      await page.screenshot({ path: path.join(root, `.cache/screenshots/live-page-${transport}.png`) });
       let edgeBytes = 0;
       await eventually(
         async () => {

@@ -3,3 +3,4 @@ export * from './lifecycle';
 export * from './topic-reader';
 export * from './otlp-receiver';
 export * from './edge-clients';
+export * from './delivery-check';
