@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { parseSuiteConfig, type SourceConfig } from '@deltastream/suite-config';
 import { MemoryCursorStore } from './memory-cursor-store';
 import { LeaseLostError, SourcePoller } from './poller';
-import type { ChangeSink, FetchRequest, FetchResult, IngestedChange, PageFetcher, RejectedInput, RejectSink } from './ports';
+import type { ChangeSink, FetchRequest, FetchResult, PageFetcher } from './ports';
 import { noopMetrics } from './ports';
+import { CollectingSinks } from './fixtures/collecting-sinks';
 
 type Row = { id: string; version: number; updated_at: string };
 
@@ -36,17 +37,6 @@ class FieldUpstream implements PageFetcher {
       .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id.localeCompare(b.id))
       .slice(0, limit);
     return { kind: 'page', body: { items }, bytes: JSON.stringify(items).length, headers: {} };
-  }
-}
-
-class CollectingSinks implements ChangeSink, RejectSink {
-  readonly changes: IngestedChange[] = [];
-  readonly rejects: RejectedInput[] = [];
-  async publish(changes: readonly IngestedChange[]): Promise<void> {
-    this.changes.push(...changes);
-  }
-  async reject(rejects: readonly RejectedInput[]): Promise<void> {
-    this.rejects.push(...rejects);
   }
 }
 

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { parseSuiteConfig, type SourceConfig } from '@deltastream/suite-config';
 import { MemoryCursorStore } from './memory-cursor-store';
 import { LeaseLostError } from './poller';
-import type { ChangeSink, FetchRequest, FetchResult, IngestedChange, PageFetcher, RejectedInput, RejectSink } from './ports';
+import type { FetchRequest, FetchResult, IngestedChange, PageFetcher } from './ports';
 import { noopMetrics } from './ports';
+import { CollectingSinks } from './fixtures/collecting-sinks';
 import { contentHash, MemorySnapshotStore, SnapshotPoller, type SnapshotStore } from './snapshot';
 
 function snapshotSource(extra = '    snapshot: {}'): SourceConfig {
@@ -42,23 +43,12 @@ class ListUpstream implements PageFetcher {
   }
 }
 
-class Sinks implements ChangeSink, RejectSink {
-  readonly changes: IngestedChange[] = [];
-  readonly rejects: RejectedInput[] = [];
-  async publish(changes: readonly IngestedChange[]): Promise<void> {
-    this.changes.push(...changes);
-  }
-  async reject(rejects: readonly RejectedInput[]): Promise<void> {
-    this.rejects.push(...rejects);
-  }
-}
-
 function setup(items: Thing[], source = snapshotSource()) {
   const store = new MemoryCursorStore();
   store.fences.set(source.id, 1);
   const snapshots = new MemorySnapshotStore(store.fences);
   const upstream = new ListUpstream(items);
-  const sinks = new Sinks();
+  const sinks = new CollectingSinks();
   const deps = { store, snapshots, fetcher: upstream, changes: sinks, rejects: sinks, metrics: noopMetrics, clock: () => 1_000 };
   const poller = () => new SnapshotPoller(source, store.fences.get(source.id) ?? 0, deps);
   return { store, snapshots, upstream, sinks, poller, source };
