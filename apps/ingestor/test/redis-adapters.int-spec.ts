@@ -58,15 +58,15 @@ describe('Redis lease and fenced cursor (real Redis)', () => {
     const oldFence = (await leases.acquire(source, 'a', 60_000)) as number;
     const idFields = JSON.stringify({ id: 'a|b' });
     // More entries than one Lua call takes (1000): the batches all land.
-    const many = Array.from({ length: 2500 }, (_, i) => ({ entityId: `e${i}`, state: { version: 1, hash: `h${i}`, idFields: JSON.stringify({ id: `e${i}` }) } }));
-    expect(await snapshots.commit(source, oldFence, [...many, { entityId: 'a|b', state: { version: 3, hash: 'h', idFields } }, { entityId: 'gone', state: { version: 2, hash: '', idFields: '{}' } }])).toBe('committed');
-    expect(await snapshots.states(source, ['a|b', 'gone', 'never', 'e2499'])).toEqual([{ version: 3, hash: 'h', idFields }, { version: 2, hash: '', idFields: '{}' }, undefined, many[2499]?.state]);
+    const many = Array.from({ length: 2500 }, (_, i) => ({ entityId: `e${i}`, state: { version: 1, hash: `h${i}`, missed: 0, idFields: JSON.stringify({ id: `e${i}` }) } }));
+    expect(await snapshots.commit(source, oldFence, [...many, { entityId: 'a|b', state: { version: 3, hash: 'h', missed: 1, idFields } }, { entityId: 'gone', state: { version: 2, hash: '', missed: 0, idFields: '{}' } }])).toBe('committed');
+    expect(await snapshots.states(source, ['a|b', 'gone', 'never', 'e2499'])).toEqual([{ version: 3, hash: 'h', missed: 1, idFields }, { version: 2, hash: '', missed: 0, idFields: '{}' }, undefined, many[2499]?.state]);
     const live = await snapshots.live(source);
     expect(live).toHaveLength(2501);
     expect(live.some((entry) => entry.entityId === 'gone')).toBe(false);
     await leases.release(source, 'a', oldFence);
     await leases.acquire(source, 'b', 60_000);
-    expect(await snapshots.commit(source, oldFence, [{ entityId: 'a|b', state: { version: 4, hash: 'x', idFields } }])).toBe('fenced');
+    expect(await snapshots.commit(source, oldFence, [{ entityId: 'a|b', state: { version: 4, hash: 'x', missed: 0, idFields } }])).toBe('fenced');
     expect((await snapshots.states(source, ['a|b']))[0]?.version).toBe(3);
   });
 

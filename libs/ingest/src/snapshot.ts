@@ -14,16 +14,23 @@ import { rejectInputs } from './rejects';
 //     version counts the entity's changes, so it only moves when the content does, it orders the entity's
 //     changes (what `mode: latest` windows need), and a change re-emitted after a crash (published, hash not
 //     yet stored) carries the same version as the first time — duplicate suppression downstream sees one;
-//   - an entity missing from a complete round gets a tombstone (`deleted`, record = its id fields and
-//     `deletedField: true`), unless the round would remove more than `maxDeleteFraction` of the known
-//     entities at once — an upstream answering an empty list by mistake — which is dead-lettered instead.
+//   - an entity missing from `deleteAfterWalks` complete rounds in a row gets a tombstone (`deleted`, record =
+//     its id fields and `deletedField: true`): one missed walk is not proof, since an offset-paged list that
+//     shifts while it is walked (an insert before page 3 pushes an entity from page 3 to page 4 after page 3
+//     was read... or the other way round) hides an entity from that walk; unless the round would remove more
+//     than `maxDeleteFraction` of the known entities at once — an upstream answering an empty list by
+//     mistake — which is dead-lettered instead.
 // A round that fails part-way (an error, a lost lease, a restart) is walked again from its first page and
 // emits no tombstones: only a complete walk can prove an entity gone. Memory: the ids of the current round.
 
-/** What the store keeps per entity: its version (count of changes), content hash ('' once gone) and id fields (JSON). */
+/**
+ * What the store keeps per entity: its version (count of changes), content hash ('' once gone), how many
+ * complete walks in a row missed it, and its id fields (JSON).
+ */
 export interface SnapshotState {
   readonly version: number;
   readonly hash: string;
+  readonly missed: number;
   readonly idFields: string;
 }
 
@@ -121,10 +128,14 @@ export class SnapshotPoller {
     const entries: SnapshotEntry[] = [];
     records.forEach((r, i) => {
       const before = states[i];
-      if (before !== undefined && before.hash === r.hash) return;
+      if (before !== undefined && before.hash === r.hash) {
+        // Seen again after a walk that missed it: nothing changed, the count of misses starts over.
+        if (before.missed > 0) entries.push({ entityId: r.entityId, state: { ...before, missed: 0 } });
+        return;
+      }
       const version = (before?.version ?? 0) + 1;
       changes.push({ sourceId: source.id, stream: source.stream, entityId: r.entityId, version: String(version), cursor: round.cursor.value, occurredAtMs: r.occurredAtMs, observedAtMs, record: r.record, recovery: false });
-      entries.push({ entityId: r.entityId, state: { version, hash: r.hash, idFields: JSON.stringify(idFieldsOf(r.record, source)) } });
+      entries.push({ entityId: r.entityId, state: { version, hash: r.hash, missed: 0, idFields: JSON.stringify(idFieldsOf(r.record, source)) } });
     });
     await this.produce(changes, rejects, entries);
     if (repeated > 0) deps.metrics.duplicatesSuppressed(source.id, repeated);
@@ -143,25 +154,27 @@ export class SnapshotPoller {
     return { caughtUp: true, produced: changes.length + tombstones, rejected: rejects.length, duplicates: repeated };
   }
 
-  /** Tombstones for the known entities a complete walk did not list; how many were produced. */
+  /** Tombstones for the known entities enough complete walks in a row did not list; how many were produced. */
   private async tombstones(seen: ReadonlySet<string>, observedAtMs: number): Promise<number> {
     const { source, deps, config } = this;
     if (!config.tombstones) return 0;
     const live = await deps.snapshots.live(source.id);
-    const gone = live.filter((entry) => !seen.has(entry.entityId));
-    if (gone.length === 0) return 0;
+    const missing = live.filter((entry) => !seen.has(entry.entityId));
+    if (missing.length === 0) return 0;
+    const gone = missing.filter((entry) => entry.state.missed + 1 >= config.deleteAfterWalks);
+    const counted: SnapshotEntry[] = missing.filter((entry) => entry.state.missed + 1 < config.deleteAfterWalks).map(({ entityId, state }) => ({ entityId, state: { ...state, missed: state.missed + 1 } }));
     if (gone.length > config.maxDeleteFraction * live.length) {
-      const reason = `the list lost ${gone.length} of ${live.length} known entities in one walk, more than snapshot.maxDeleteFraction (${config.maxDeleteFraction}): no tombstones sent (set it to 1 if such drops are real)`;
-      await this.produce([], [{ sourceId: source.id, kind: 'snapshot_mass_delete', reason, original: `${source.url}: ${gone.length} of ${live.length} entities gone` }], []);
+      const reason = `the list lost ${gone.length} of ${live.length} known entities, more than snapshot.maxDeleteFraction (${config.maxDeleteFraction}): no tombstones sent (set it to 1 if such drops are real)`;
+      await this.produce([], [{ sourceId: source.id, kind: 'snapshot_mass_delete', reason, original: `${source.url}: ${gone.length} of ${live.length} entities gone` }], counted);
       return 0;
     }
     const changes: IngestedChange[] = [];
-    const entries: SnapshotEntry[] = [];
+    const entries: SnapshotEntry[] = [...counted];
     for (const { entityId, state } of gone) {
       const version = state.version + 1;
       const record: JsonObject = { ...(JSON.parse(state.idFields) as JsonObject), [config.deletedField]: true };
       changes.push({ sourceId: source.id, stream: source.stream, entityId, version: String(version), cursor: '', observedAtMs, record, recovery: false, deleted: true });
-      entries.push({ entityId, state: { version, hash: '', idFields: state.idFields } });
+      entries.push({ entityId, state: { version, hash: '', missed: 0, idFields: state.idFields } });
     }
     await this.produce(changes, [], entries);
     return changes.length;

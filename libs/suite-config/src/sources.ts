@@ -223,6 +223,11 @@ export const sourceSchema = z
         tombstones: z.boolean().default(true),
         /** The key a tombstone record marks the deletion with. */
         deletedField: z.string().min(1).default('$deleted'),
+        /**
+         * Complete walks in a row that must miss an entity before its tombstone: an offset-paged list that shifts
+         * while it is walked can hide an entity from one walk.
+         */
+        deleteAfterWalks: z.number().int().min(1).max(100).default(2),
         /** Most entities one walk may hold; a longer list is refused (dead letter, stalled) rather than held in memory. */
         maxEntities: z.number().int().min(1).max(10_000_000).default(100_000),
         /**

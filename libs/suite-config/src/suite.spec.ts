@@ -127,7 +127,7 @@ ${fields}
 
   it('reads a snapshot source: no cursor needed (Link headers followed), a field cursor refused, a cursor still required otherwise', () => {
     const source = parseSuiteConfig(quakes('    snapshot: {}')).sources[0];
-    expect(source?.snapshot).toEqual({ tombstones: true, deletedField: '$deleted', maxEntities: 100_000, maxDeleteFraction: 0.5 });
+    expect(source?.snapshot).toEqual({ tombstones: true, deletedField: '$deleted', deleteAfterWalks: 2, maxEntities: 100_000, maxDeleteFraction: 0.5 });
     expect(source?.cursor).toMatchObject({ mode: 'link', from: 'header', rel: 'next' });
     expect(parseSuiteConfig(quakes('    snapshot: { tombstones: false }\n    cursor: { mode: page, param: page }')).sources[0]?.cursor).toMatchObject({ mode: 'page' });
     expect(problemsOf(quakes('    snapshot: {}\n    cursor: { mode: field, field: updated, param: since }'))).toEqual([expect.stringMatching(/^sources\.0\.cursor\.mode: a snapshot source walks the whole list/)]);

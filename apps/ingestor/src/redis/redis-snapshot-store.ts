@@ -5,7 +5,7 @@ import { sourceKeys } from './keys';
 /**
  * The fenced write of a snapshot source's entity states: only the holder of the source's current fencing
  * token (the cursor's, see redis-cursor-store.ts) may write. One hash per source, field = entity id,
- * value = `version|hash|idFields JSON` (hash empty once the entity is gone).
+ * value = `version|hash|missed|idFields JSON` (hash empty once the entity is gone).
  * KEYS: snapshot hash, fence counter. ARGV: fence, id1, value1, id2, value2…
  */
 const COMMIT = `
@@ -54,21 +54,26 @@ export class RedisSnapshotStore implements SnapshotStore {
     const keys = sourceKeys(this.namespace, sourceId);
     const command = this.redis as unknown as CommitCommand;
     for (let at = 0; at < entries.length; at += BATCH) {
-      const args = entries.slice(at, at + BATCH).flatMap(({ entityId, state }) => [entityId, `${state.version}|${state.hash}|${state.idFields}`]);
+      const args = entries.slice(at, at + BATCH).flatMap(({ entityId, state }) => [entityId, `${state.version}|${state.hash}|${state.missed}|${state.idFields}`]);
       if ((await command.dsCommitSnapshot(keys.snapshot, keys.fence, String(fence), ...args)) === 'fenced') return 'fenced';
     }
     return 'committed';
   }
 }
 
-/** `version|hash|idFields`; the id fields (JSON) may hold `|` themselves, so only the first two split. */
+/** `version|hash|missed|idFields`; the id fields (JSON) may hold `|` themselves, so only the first three split. */
 function parseState(value: string): SnapshotState | undefined {
-  const first = value.indexOf('|');
-  const second = value.indexOf('|', first + 1);
-  if (first < 0 || second < 0) return undefined;
-  const version = Number(value.slice(0, first));
-  if (!Number.isSafeInteger(version) || version < 1) return undefined;
-  return { version, hash: value.slice(first + 1, second), idFields: value.slice(second + 1) };
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 3; i++) {
+    const at = value.indexOf('|', from);
+    if (at < 0) return undefined;
+    parts.push(value.slice(from, at));
+    from = at + 1;
+  }
+  const [version, hash, missed] = [Number(parts[0]), parts[1] ?? '', Number(parts[2])];
+  if (!Number.isSafeInteger(version) || version < 1 || !Number.isSafeInteger(missed) || missed < 0) return undefined;
+  return { version, hash, missed, idFields: value.slice(from) };
 }
 
 type CommitCommand = { dsCommitSnapshot(...args: string[]): Promise<string> };
