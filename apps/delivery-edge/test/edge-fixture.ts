@@ -72,6 +72,11 @@ export class EdgeScenario {
     }
   }
 
+  /** One frame as given (a hand-made, possibly hostile one). */
+  async produceFrame(frame: ReturnType<typeof frameFor>): Promise<void> {
+    await this.producer?.send({ topic: this.topics.frames.name, acks: -1, messages: [{ key: frame.stream, value: Buffer.from(toBinary(FrameSchema, frame)) }] });
+  }
+
   wsUrl(): string {
     return `ws://127.0.0.1:${this.httpPort}/v1/ws`;
   }

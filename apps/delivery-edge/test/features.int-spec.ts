@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FrameSchema, SubscribeRequestSchema, SubscribeResponseSchema } from '@deltastream/contracts';
 import { eventually } from '@deltastream/testing';
-import { EdgeScenario, WsClient } from './edge-fixture';
+import { EdgeScenario, frameFor, WsClient } from './edge-fixture';
 
 // Delivery options beyond plain frames: snapshot on subscribe, the Protobuf WebSocket subprotocol, SSE with
 // HTTP compression negotiated per response, SSE `format=frames`, time-based starts and unsubscribe.
@@ -93,6 +93,31 @@ describe('delivery edge options (real broker)', () => {
     const second = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest`), { 'accept-encoding': 'gzip, br' }, done);
     expect(second.encoding).toBeUndefined();
     expect(second.text).toContain(`id: ${STREAM}:3`);
+  });
+
+  it('survives a compression bomb arriving through Kafka: readers of decoded records get one undecodable notice, the next frames arrive, memory stays bounded', async () => {
+    const service = await scenario.startEdge();
+    await scenario.produce(STREAM, 1, 2);
+    // Frame 3: 64 MiB of zeros, gzip-compressed to ~64 KiB, claiming to be 100 bytes raw.
+    const bomb = frameFor(STREAM, 3);
+    bomb.payload = zlib.gzipSync(Buffer.alloc(64 << 20));
+    bomb.rawSize = 100;
+    const rssBefore = scenario.rssKiB();
+    await scenario.produceFrame(bomb);
+    await scenario.produce(STREAM, 4, 5);
+    const { text } = await readSse(scenario.sseUrl(`streams=${STREAM}&from=earliest`), {}, (body) => body.includes('"seq":5'));
+    expect([...text.matchAll(/data: \{"stream":"sensors","seq":(\d+)/g)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
+    expect(text).toMatch(/event: undecodable\ndata: \{"stream":"sensors","seq":3\}/);
+    // A new subscriber with the latest state: built from the decodable frames only.
+    const client = new WsClient(scenario.wsUrl());
+    sockets.push(client);
+    await client.opened;
+    client.send({ type: 'subscribe', streams: [STREAM], snapshot: true });
+    await eventually(() => client.received.notices.some((n) => n['type'] === 'snapshot'), 10_000, () => 'a snapshot');
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(Number(/deltastream_edge_undecodable_frames_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+    expect(scenario.rssKiB() - rssBefore).toBeLessThan(32 * 1024);
   });
 
   it('sends the latest state of every entity on subscribe, then only newer frames', async () => {
