@@ -10,6 +10,7 @@ import { decodeRecords, encodeRecords, recordsFromJson } from '@deltastream/delt
 import { createKafkaClient } from '@deltastream/kafka';
 import { createLogger } from '@deltastream/observability';
 import { cleanUp, eventually, startService, TopicReader, waitForStatus, type RunningService } from '@deltastream/testing';
+import { webhookPayloads } from '../src/framing/fixtures/webhook-payloads';
 
 const logger = createLogger('compressor-it', 'warn');
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -48,31 +49,6 @@ function recordsFor(stream: string, window: number, count: number): Record<strin
  * GeoJSON-like features (nested objects, coordinates arrays, long URL strings, irregular values): records
  * whose delta form compresses worse than their JSON text.
  */
-function featuresFor(stream: string, window: number, count: number): Record<string, unknown>[] {
-  let state = window * 7919 + 1;
-  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  return Array.from({ length: count }, (_, i) => {
-    const id = `${stream}${(1000 + Math.floor(random() * 9000)).toString(36)}${window}x${i}`;
-    return {
-      type: 'Feature',
-      id,
-      properties: {
-        mag: Math.round(random() * 60) / 10,
-        place: `${Math.floor(random() * 100)} km ${['N', 'S', 'E', 'W', 'NNE', 'SSW'][i % 6]} of ${['Anchorage, Alaska', 'Ridgecrest, CA', 'Hilo, Hawaii', 'Tokyo, Japan'][Math.floor(random() * 4)]}`,
-        time: 1717000000000 + Math.floor(random() * 1e7),
-        url: `https://earthquake.example.org/earthquakes/eventpage/${id}`,
-        detail: `https://earthquake.example.org/earthquakes/feed/v1.0/detail/${id}.geojson`,
-        code: id.slice(6),
-        ids: `,${id},`,
-        status: random() < 0.5 ? 'automatic' : 'reviewed',
-        sig: Math.floor(random() * 600),
-        types: ',origin,phase-data,',
-      },
-      geometry: { type: 'Point', coordinates: [random() * 360 - 180, random() * 180 - 90, Math.round(random() * 1000) / 100] },
-    };
-  });
-}
-
 /** The records of a frame payload, in whichever form the compressor kept. */
 function frameRecords(frame: { codec: number; payload: Uint8Array; rawSize: number; checksum?: { value: bigint }; encoding: PayloadEncoding }): unknown[] {
   const raw = decodeFramePayload({ codec: fromProtoCodec(frame.codec), payload: frame.payload, rawSize: frame.rawSize, checksum: frame.checksum?.value }, { maxBytes: 1 << 22 });
@@ -175,9 +151,9 @@ describe('compressor (real broker)', () => {
     expect(seqsOf(frames as TopicReader<typeof FrameSchema>, 'sensors')).toEqual([1]);
   });
 
-  it('keeps whichever payload form compresses smaller: JSON for nested, string-heavy records, delta for sensor-like ones', async () => {
+  it('keeps whichever payload form compresses smaller: JSON for small frames of GitHub-like webhook payloads, delta for sensor-like ones', async () => {
     const { topics, start, send, read } = scenario();
-    const features = range(10).map((w) => encodedBatch('quakes', w, 0, 200, featuresFor));
+    const features = range(10).map((w) => encodedBatch('quakes', w, 0, 5, (_stream, window, count) => webhookPayloads(count, window + 1)));
     const sensors = range(10).map((w) => encodedBatch('sensors', w, 1, 200));
     // zstd for both streams: auto would pick per stream, and which form wins depends on the codec.
     const suite = path.join(mkdtempSync(path.join(tmpdir(), 'ds-compress-')), 'deltastream.yaml');

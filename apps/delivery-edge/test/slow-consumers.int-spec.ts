@@ -41,10 +41,16 @@ describe('delivery edge: slow consumers (real broker)', () => {
     const rssBefore = scenario.rssKiB();
 
     let peakRss = rssBefore;
+    let peakQueued = 0;
+    const queuedBytes = async () => {
+      const text = await (await fetch(`${scenario.service?.url}/metrics`)).text();
+      return Number(/^deltastream_edge_queued_bytes\{[^}]*protocol="ws"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
     // Bursts of 40 frames (~640 KiB) stay well inside a reading client's 4 MiB queue.
     for (let from = 1; from <= FRAMES; from += 40) {
       await scenario.produce(STREAM, from, Math.min(FRAMES, from + 39), { padding: PADDING, perFrame: 1 });
       peakRss = Math.max(peakRss, scenario.rssKiB());
+      peakQueued = Math.max(peakQueued, await queuedBytes());
     }
     await eventually(() => fast.received.last(STREAM) === FRAMES, 60_000, () => `the fast client to get every frame (at ${fast.received.last(STREAM)})`);
     const rssAfter = scenario.rssKiB();
@@ -87,8 +93,14 @@ describe('delivery edge: slow consumers (real broker)', () => {
     const growthMiB = (peakRss - rssBefore) / 1024;
     process.stdout.write(
       `slow-consumer run: ${FRAMES} frames × ~16 KiB; edge RSS before ${(rssBefore / 1024).toFixed(1)} MiB, peak ${(peakRss / 1024).toFixed(1)} MiB, after ${(rssAfter / 1024).toFixed(1)} MiB; ` +
-        `fast client latency p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; coalesce got ${coalesceSeqs.length} frames + ${snapshots.length} snapshots; drop-oldest ${gaps.length} gap notices\n`,
+        `fast client latency p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; coalesce got ${coalesceSeqs.length} frames + ${snapshots.length} snapshots; drop-oldest ${gaps.length} gap notices; peak queued ${(peakQueued / 1048576).toFixed(1)} MiB\n`,
     );
     expect(growthMiB).toBeLessThan(150);
+    // The queues themselves (the edge's own gauge, sampled after every burst): at most the three slow clients'
+    // 4 MiB caps, while unbounded queues would have held everything sent to them (~24 MiB each, ~72 MiB).
+    const unboundedBytes = 3 * FRAMES * (PADDING * (4 / 3));
+    expect(peakQueued).toBeGreaterThan(0);
+    expect(peakQueued).toBeLessThanOrEqual(3 * 4 * 1024 * 1024);
+    expect(peakQueued).toBeLessThan(unboundedBytes / 5);
   });
 });
