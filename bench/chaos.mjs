@@ -23,8 +23,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAndLoad, machine, markdownTable, root, updateDocSection, writeResults } from './lib/report.mjs';
 import { deleteNamespaceTopics, ensureStack, freePorts, pipeline, ready } from './lib/pipeline.mjs';
-import { kafkaDown, kafkaUp } from '../tools/stack/kafka.mjs';
-import { redisUp } from '../tools/stack/redis.mjs';
+import { kafkaDown, kafkaStatus, kafkaUp } from '../tools/stack/kafka.mjs';
+import { redisStatus, redisUp } from '../tools/stack/redis.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
@@ -366,24 +366,21 @@ async function runSeed(seed, stack) {
       merged.gapNotices = v.notices.filter((n) => n.type === 'gap').length;
       // Time from each fault to this client's next frame.
       merged.faultToNextFrameMs = faults.map((fault) => (v.frames.find((f) => f.atMs > fault.at)?.atMs ?? Infinity) - fault.at);
-      // Self-test on this real view: one defect of each kind injected, exactly those reported.
-      const sensorsFrames = v.frames.filter((f) => f.stream === 'sensors');
+      // Self-test: one defect of each kind injected into this client's real view — made clean first (each seq
+      // once and numbered without gaps, each change once, only changes the upstream made), so the checker must
+      // report exactly those.
+      const sensors = expected.filter((e) => e.stream === 'sensors');
+      const known = new Map(sensors.map((e) => [e.key, e.json]));
+      const seenSeqs = new Set();
+      const seenKeys = new Set();
+      const clean = v.frames
+        .filter((f) => f.stream === 'sensors' && !seenSeqs.has(f.seq) && seenSeqs.add(f.seq))
+        .map((f, i) => ({ ...f, seq: i + 1, records: f.records.filter((r) => known.get(keyOf('sensors')(r)) === JSON.stringify(r) && !seenKeys.has(keyOf('sensors')(r)) && seenKeys.add(keyOf('sensors')(r))) }));
       const pick = random(seed * 31 + v.name.length);
-      const injected = testing.injectDefects(sensorsFrames, keyOf('sensors'), (n) => Math.floor(pick() * n));
-      const found = testing.checkDelivery(v.name, expected.filter((e) => e.stream === 'sensors'), injected.frames, keyOf('sensors'));
+      const injected = testing.injectDefects(clean, keyOf('sensors'), (n) => Math.floor(pick() * n));
+      const found = testing.checkDelivery(v.name, sensors.filter((e) => seenKeys.has(e.key)), injected.frames, keyOf('sensors'));
       const sortAll = (r) => JSON.stringify(['lost', 'duplicated', 'corrupted', 'seqGaps', 'seqRepeats'].map((k) => [...r[k]].sort()));
-      const clean = testing.checkDelivery(v.name, expected.filter((e) => e.stream === 'sensors'), sensorsFrames, keyOf('sensors'));
-      // Defects the run itself caused stay in the report; the injected ones must all be found on top of them.
-      const additional = (k) => {
-        const base = [...clean[k]];
-        const extra = [...found[k]];
-        for (const item of base) {
-          const at = extra.indexOf(item);
-          if (at >= 0) extra.splice(at, 1);
-        }
-        return extra;
-      };
-      merged.selfTest = sortAll({ lost: additional('lost'), duplicated: additional('duplicated'), corrupted: additional('corrupted'), seqGaps: additional('seqGaps'), seqRepeats: additional('seqRepeats') }) === sortAll(injected.expected) ? 'passed' : 'FAILED';
+      merged.selfTest = sortAll(found) === sortAll(injected.expected) ? 'passed' : 'FAILED';
       return merged;
     });
     return { seed, faultSeconds: FAULT_SECONDS, expected: { sensors: expected.filter((e) => e.stream === 'sensors').length, trades: expected.filter((e) => e.stream === 'trades').length }, faults, reports };
@@ -409,8 +406,11 @@ if (args.report) {
 }
 
 const started = await ensureStack();
-// Restarting the broker and Redis is only ours to do when they are the local stack (not a shared cluster).
-const stack = { local: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') === '127.0.0.1:9092' && (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') === 'redis://127.0.0.1:6379' };
+// Restarting the broker and Redis is only ours to do when this checkout's stack runs them (its .stack pid
+// files): never a shared cluster, nor the stack of another checkout — restarting that one's Redis here would
+// bring it back empty (its data is saved in that checkout's directory), which is a different fault.
+const stack = { local: kafkaStatus().pid !== undefined && redisStatus().pid !== undefined };
+if (!stack.local) console.log('chaos: Kafka and Redis are not this checkout\'s stack (.stack): no broker or Redis restart in this run');
 const runs = [];
 let failed = false;
 try {

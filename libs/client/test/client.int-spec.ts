@@ -127,6 +127,21 @@ describe('client SDK against the real delivery edge', () => {
     expect(codecs(sse)).toEqual(['gzip', 'gzip', 'gzip']);
   });
 
+  it('a compression bomb arriving through the edge (64 MiB of zeros claiming 100 bytes) is refused without being inflated: reported, skipped, the next frames decoded', async () => {
+    await scenario.produce(STREAM, 1, 6, { bomb: [3] });
+    await scenario.startEdge();
+    const rssBefore = process.memoryUsage().rss;
+    const ws = start({ codecs: ['gzip'] });
+    const sse = start({ transport: 'sse', codecs: ['gzip'] });
+    await reach([ws, sse], 6, 'all frames');
+    for (const member of [ws, sse]) {
+      expect(member.seqs()).toEqual([1, 2, 4, 5, 6]);
+      expect(member.of('error')).toEqual([expect.objectContaining({ kind: 'frame', fatal: false, stream: STREAM, seq: 3 })]);
+      expect(member.of('gap')).toEqual([{ type: 'gap', stream: STREAM, firstMissingSeq: 3, lastMissingSeq: 3, reason: 'undecodable' }]);
+    }
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(48 * 1024 * 1024);
+  });
+
   it('snapshot first, then live frames, with the entity filter and projection applied alike by the edge and the client', async () => {
     await scenario.produce(STREAM, 1, 10);
     await scenario.startEdge();

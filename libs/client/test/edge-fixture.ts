@@ -2,6 +2,7 @@
 // straight into its frames topic, plus a TCP proxy in front of it whose connections a test can cut.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { Kafka, Producer } from 'kafkajs';
 import { FrameSchema, PayloadEncoding, topicCatalog } from '@deltastream/contracts';
@@ -18,7 +19,11 @@ export interface ProduceOptions {
   readonly codec?: CodecName;
   /** Store a wrong CRC32C in these seqs' frames. */
   readonly corrupt?: readonly number[];
+  /** Replace these seqs' payloads by a gzip bomb: 64 MiB of zeros (~64 KiB compressed) claiming 100 bytes raw. */
+  readonly bomb?: readonly number[];
 }
+
+const BOMB = gzipSync(Buffer.alloc(64 << 20));
 
 /** The records of frame `seq` of any stream: three entities, values derived from the seq. */
 export function recordsFor(seq: number): JsonRecord[] {
@@ -38,8 +43,8 @@ export function frameFor(stream: string, seq: number, options: ProduceOptions = 
     eventCount: 3,
     encoding: PayloadEncoding.DELTA_V1,
     codec: toProtoCodec(compressed.codec),
-    rawSize: compressed.rawSize,
-    payload: compressed.payload,
+    rawSize: options.bomb?.includes(seq) ? 100 : compressed.rawSize,
+    payload: options.bomb?.includes(seq) ? BOMB : compressed.payload,
     checksum: { algorithm: 1, value: BigInt(checksum) },
     minObservedAtMs: BigInt(now),
     windowId: `${stream}/${seq}`,
