@@ -48,18 +48,22 @@ const FAULT_SECONDS = Number(args['fault-seconds'] ?? (SHORT ? 75 : 240));
 const STREAMS = ['sensors', 'trades'];
 const KINDS = ['ingestor', 'windower', 'enricher', 'compressor', 'delivery-edge'];
 
-const [contracts, compression, deltaCodec, testing, sdk] = buildAndLoad('contracts', 'compression', 'delta-codec', 'testing', 'client');
+const [contracts, compression, deltaCodec, testing, sdk, demoData] = buildAndLoad('contracts', 'compression', 'delta-codec', 'testing', 'client', 'demo-data');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** mulberry32: a small seeded PRNG, so a seed replays the same schedule. */
+/** The demo data's seeded generator (sfc32), so a seed replays the same schedule. */
 function random(seed) {
-  let a = seed >>> 0;
+  const rng = new demoData.Rng(seed);
+  return () => rng.float();
+}
+
+/** `fn`, once: a connection that both errors and closes reconnects one time. */
+function once(fn) {
+  let done = false;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    if (done) return;
+    done = true;
+    fn();
   };
 }
 
@@ -123,12 +127,7 @@ function rawSse(edges) {
   const connect = () => {
     if (stopped) return;
     const url = `${edges[turn++ % edges.length].http}/v1/sse?streams=${STREAMS.join(',')}&from=earliest`;
-    let ended = false;
-    const again = () => {
-      if (ended) return;
-      ended = true;
-      setTimeout(connect, 250);
-    };
+    const again = once(() => setTimeout(connect, 250));
     request = http.get(url, { headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } }, (response) => {
       response.once('close', again);
       response.once('error', again);
@@ -180,12 +179,7 @@ function rawGrpc(edges) {
       if (response.message.case === 'frame') v.add(response.message.value.stream, Number(response.message.value.seq), recordsOf(response.message.value));
       else if (response.message.case) v.notices.push({ type: response.message.case, stream: response.message.value.stream });
     });
-    let ended = false;
-    const again = () => {
-      if (ended) return;
-      ended = true;
-      setTimeout(connect, 250);
-    };
+    const again = once(() => setTimeout(connect, 250));
     call.on('error', again);
     call.on('end', again);
   };

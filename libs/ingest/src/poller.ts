@@ -149,17 +149,9 @@ export class SourcePoller {
     // More is waiting upstream: ask for it now, from the cursor this page will commit.
     if (!caughtUp && !stuck) this.prefetch(pageRequest(source, next, nextPageSize, false), signal);
 
-    // A replica paused past its lease (GC, SIGSTOP, a VM freeze) wakes up holding a stale fence: the new owner
-    // may already have produced these very changes. Checked right before producing, so a stale replica never
-    // produces a page fetched before it lost the source (docs/architecture.md: what a zombie can still do).
-    if ((changes.length > 0 || rejects.length > 0) && !(await deps.store.holdsFence(source.id, this.fence))) {
-      this.dropPrefetch();
-      throw new LeaseLostError(source.id);
-    }
-    await deps.changes.publish(changes);
-    if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
+    // pollOnce drops the page fetched ahead if the lease turns out lost here.
+    await publishUnderFence(deps, source.id, this.fence, changes, rejects);
     if (duplicates > 0) deps.metrics.duplicatesSuppressed(source.id, duplicates);
-    await this.reject(rejects);
     // Only keys the store keeps (at or after the new horizon) are sent: a page mostly lies before it.
     const nextHorizon = this.horizon(next);
     const keys: SeenKey[] = [];
@@ -192,16 +184,7 @@ export class SourcePoller {
   }
 
   private fetch(request: PageRequest, signal?: AbortSignal): Promise<FetchResult> {
-    const { source } = this;
-    return this.deps.fetcher.fetch({
-      url: request.url,
-      query: request.query,
-      etag: this.etag?.forRequest === request.key ? this.etag.value : undefined,
-      timeoutMs: source.timeoutMs,
-      maxBytes: source.maxResponseBytes,
-      maxDepth: source.maxJsonDepth,
-      signal,
-    });
+    return fetchPage(this.deps.fetcher, this.source, request, this.etag?.forRequest === request.key ? this.etag.value : undefined, signal);
   }
 
   /**
@@ -262,4 +245,22 @@ export class SourcePoller {
   private async reject(rejects: readonly RejectedInput[]): Promise<void> {
     await rejectInputs(rejects, this.deps.rejects, this.deps.metrics);
   }
+}
+
+/** A page of `source` at `request`, with the source's limits (time, bytes, nesting). */
+export function fetchPage(fetcher: PageFetcher, source: SourceConfig, request: PageRequest, etag?: string, signal?: AbortSignal): Promise<FetchResult> {
+  return fetcher.fetch({ url: request.url, query: request.query, etag, timeoutMs: source.timeoutMs, maxBytes: source.maxResponseBytes, maxDepth: source.maxJsonDepth, signal });
+}
+
+/**
+ * Publishes changes (acks=all) and dead-letters refused input, first checking the fence. A replica paused past
+ * its lease (GC, SIGSTOP, a VM freeze) wakes up holding a stale fence: the new owner may already have produced
+ * these very changes. Checked right before producing, so a stale replica never produces a page fetched before it
+ * lost the source (docs/architecture.md: what a zombie can still do). Throws LeaseLostError.
+ */
+export async function publishUnderFence(deps: PollerDeps, sourceId: string, fence: number, changes: readonly IngestedChange[], rejects: readonly RejectedInput[]): Promise<void> {
+  if ((changes.length > 0 || rejects.length > 0) && !(await deps.store.holdsFence(sourceId, fence))) throw new LeaseLostError(sourceId);
+  await deps.changes.publish(changes);
+  if (changes.length > 0) deps.metrics.produced(sourceId, changes.length);
+  await rejectInputs(rejects, deps.rejects, deps.metrics);
 }

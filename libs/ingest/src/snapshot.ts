@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { SnapshotConfig, SourceConfig } from '@deltastream/suite-config';
 import { advance, initialCursor, pageRequest } from './paging';
-import { LeaseLostError, type PollerDeps, type PollOutcome } from './poller';
+import { fetchPage, LeaseLostError, publishUnderFence, type PollerDeps, type PollOutcome } from './poller';
 import type { IngestedChange, RejectedInput, StoredCursor } from './ports';
 import { acceptSnapshotRecord, idFieldsOf, recordsOf, type JsonObject } from './records';
-import { rejectInputs } from './rejects';
 
 // A `snapshot` source: a plain list endpoint with no change cursor and no version — the commonest API there
 // is. Each round walks the whole list (its pages by the source's cursor mode) and compares every entity with
@@ -94,7 +93,8 @@ export class SnapshotPoller {
     const { source, deps } = this;
     const round = (this.round ??= { cursor: initialCursor(source), seen: new Set() });
     const request = pageRequest(source, round.cursor, source.page.size, false);
-    const result = await deps.fetcher.fetch({ url: request.url, query: request.query, timeoutMs: source.timeoutMs, maxBytes: source.maxResponseBytes, maxDepth: source.maxJsonDepth, signal });
+    // No ETag: a page answered 304 would say nothing about which entities it holds.
+    const result = await fetchPage(deps.fetcher, source, request, undefined, signal);
     if (result.kind === 'not_modified') throw new Error('a snapshot page answered 304 to a request without an ETag');
     if (result.kind === 'rejected') return this.abandon({ sourceId: source.id, kind: result.rejectKind, reason: result.reason, original: result.original });
     const list = recordsOf(result.body, source.recordsPath);
@@ -183,10 +183,7 @@ export class SnapshotPoller {
   /** Publishes under the fence, dead-letters, then stores the new states (fenced again). */
   private async produce(changes: readonly IngestedChange[], rejects: readonly RejectedInput[], entries: readonly SnapshotEntry[]): Promise<void> {
     const { source, deps } = this;
-    if ((changes.length > 0 || rejects.length > 0) && !(await deps.store.holdsFence(source.id, this.fence))) throw new LeaseLostError(source.id);
-    await deps.changes.publish(changes);
-    if (changes.length > 0) deps.metrics.produced(source.id, changes.length);
-    await rejectInputs(rejects, deps.rejects, deps.metrics);
+    await publishUnderFence(deps, source.id, this.fence, changes, rejects);
     if (entries.length > 0 && (await deps.snapshots.commit(source.id, this.fence, entries)) === 'fenced') throw new LeaseLostError(source.id);
   }
 
